@@ -1,0 +1,51 @@
+/**
+ * The operations of the job APIs, as the API layer calls them. Each returns
+ * the response body as a plain object in Elasticsearch's key order; errors
+ * are thrown as MlError.
+ */
+
+export interface RenderOptions {
+  /** `?human=true`: add `<name>_string` companions to timestamps. */
+  human: boolean;
+}
+
+export interface ResetRange {
+  /** Raw `reset_start` and `reset_end` query values, when given. */
+  start?: string;
+  end?: string;
+}
+
+export interface FlushParams {
+  calcInterim?: boolean;
+  start?: string;
+  end?: string;
+  advanceTime?: string;
+  skipTime?: string;
+}
+
+export interface StatsOptions extends RenderOptions {
+  allowNoMatch: boolean;
+}
+
+export interface JobService {
+  putJob(jobId: string, body: unknown): Promise<object>;
+  getJobs(jobIdExpression: string | undefined): Promise<object>;
+  openJob(jobId: string): Promise<object>;
+  closeJob(jobIdExpression: string): Promise<object>;
+  flushJob(
+    jobId: string, params: FlushParams, options: RenderOptions,
+  ): Promise<object>;
+  getStats(
+    jobIdExpression: string | undefined, options: StatsOptions,
+  ): Promise<object>;
+  deleteJob(jobId: string, options: { force: boolean }): Promise<object>;
+  /**
+   * Counts one upload. `body` yields the decoded (decompressed) bytes; the
+   * job's lease is held while it is read. Resolves to the upload's counts.
+   */
+  postData(
+    jobId: string,
+    body: AsyncIterable<Uint8Array>,
+    options: RenderOptions & { reset: ResetRange },
+  ): Promise<object>;
+}

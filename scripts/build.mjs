@@ -1,0 +1,22 @@
+// Bundles the command-line tool (which also serves the local stack) and the
+// benchmark into dist/. The Lambda bundles are built by serverless-esbuild.
+import { build } from 'esbuild';
+
+const entries = {
+  cli: 'bin/ml-intake.ts',
+  bench: 'test/bench/main.ts',
+};
+
+await build({
+  entryPoints: entries,
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  packages: 'external',
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});
