@@ -15,3 +15,12 @@ export interface HttpResponse {
   headers: Record<string, string>;
   body: string;
 }
+
+/**
+ * Decides whether a request may run `action` (an Elasticsearch action name
+ * such as `cluster:admin/xpack/ml/job/data/post`). Throws MlError 401 or
+ * 403; resolves when allowed. Called before any job lookup.
+ */
+export interface Authorizer {
+  authorize(request: HttpRequest, action: string): Promise<void>;
+}
