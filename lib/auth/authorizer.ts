@@ -41,6 +41,7 @@ export function createApiKeyAuthorizer(
   // Keyed by id and a digest of the secret, so a wrong secret for a
   // cached id misses and goes through scrypt like any other attempt.
   const verified = new Map<string, CacheEntry>();
+  const inFlight = new Map<string, Promise<ApiKeyPrincipal>>();
 
   async function authenticate(
     request: HttpRequest,
@@ -59,10 +60,24 @@ export function createApiKeyAuthorizer(
     }
     verified.delete(cacheKey);
 
-    const key = await store.getKey(header.id);
-    const principal = await checkKey(key, header.id, header.secret);
+    // Parallel requests with one new key (a client posting several files
+    // at once) share one store read and one scrypt run.
+    let verifying = inFlight.get(cacheKey);
+    if (verifying === undefined) {
+      verifying = verify(header.id, header.secret, cacheKey, nowMs)
+        .finally(() => inFlight.delete(cacheKey));
+      inFlight.set(cacheKey, verifying);
+    }
+    return unlessExpired(await verifying, nowMs);
+  }
+
+  async function verify(
+    id: string, secret: string, cacheKey: string, nowMs: number,
+  ): Promise<ApiKeyPrincipal> {
+    const key = await store.getKey(id);
+    const principal = await checkKey(key, id, secret);
     remember(cacheKey, { principal, trustedUntil: nowMs + cacheMs });
-    return unlessExpired(principal, nowMs);
+    return principal;
   }
 
   function remember(cacheKey: string, entry: CacheEntry): void {

@@ -240,6 +240,17 @@ describe('the verification cache', () => {
       expect(store.reads.count).toBe(1);
     });
 
+  test('verifies a new key once for requests that arrive together',
+    async () => {
+      const key = await newKey({ name: 'ingest' });
+      const authorizer = createApiKeyAuthorizer(store, { now });
+      const header = `ApiKey ${key.encoded}`;
+
+      await Promise.all([1, 2, 3].map(() =>
+        authorizer.authorize(request(header), POST_DATA)));
+      expect(store.reads.count).toBe(1);
+    });
+
   test('does not cache a failed verification', async () => {
     const authorizer = createApiKeyAuthorizer(store, { now });
     const header = 'ApiKey YWJjOmRlZg==';
