@@ -20,12 +20,19 @@ export interface MlErrorOptions {
    * body `{"error": "<reason>", "status": <code>}` (content-type problems).
    */
   simple?: boolean;
+  /**
+   * Extra fields of the error object and of its root cause, in order, as
+   * Elasticsearch renders an exception's metadata and headers: security
+   * errors carry `additional_unsuccessful_credentials` and `header`.
+   */
+  metadata?: Record<string, unknown>;
 }
 
 export class MlError extends Error implements EsErrorShape {
   readonly headers: Record<string, string>;
   readonly causedBy: { type: string; reason: string } | undefined;
   readonly simple: boolean;
+  readonly metadata: Record<string, unknown>;
 
   constructor(
     readonly status: number,
@@ -38,6 +45,7 @@ export class MlError extends Error implements EsErrorShape {
     this.headers = options.headers ?? {};
     this.causedBy = options.causedBy;
     this.simple = options.simple ?? false;
+    this.metadata = options.metadata ?? {};
   }
 }
 

@@ -1,0 +1,140 @@
+import type { Authorizer, HttpRequest } from '../api/types.js';
+import { readApiKeyHeader } from './credentials.js';
+import { anyPrivilegeGrants } from './privileges.js';
+import { secretDigest, verifySecret } from './secretHash.js';
+import {
+  actionDenied, missingCredentials, unsuccessfulApiKey,
+} from './securityErrors.js';
+import type { ApiKeyPrincipal, ApiKeyStore, StoredApiKey } from './types.js';
+
+export interface ApiKeyAuthorizerOptions {
+  /** Epoch ms; injected so tests can move time. */
+  now?: () => number;
+  /**
+   * How long a verified key is trusted without reading the store again,
+   * and so how long an invalidated key may keep working in a process.
+   */
+  cacheMs?: number;
+  /** Most verified keys remembered; the oldest is dropped beyond it. */
+  cacheEntries?: number;
+}
+
+export interface ApiKeyAuthorizer extends Authorizer {
+  /**
+   * The principal behind the request's API key, or MlError 401. The key
+   * service uses it to learn who creates a key.
+   */
+  authenticate(request: HttpRequest): Promise<ApiKeyPrincipal>;
+}
+
+interface CacheEntry {
+  principal: ApiKeyPrincipal;
+  trustedUntil: number;
+}
+
+export function createApiKeyAuthorizer(
+  store: ApiKeyStore, options: ApiKeyAuthorizerOptions = {},
+): ApiKeyAuthorizer {
+  const now = options.now ?? Date.now;
+  const cacheMs = options.cacheMs ?? 30_000;
+  const cacheEntries = options.cacheEntries ?? 10_000;
+  // Keyed by id and a digest of the secret, so a wrong secret for a
+  // cached id misses and goes through scrypt like any other attempt.
+  const verified = new Map<string, CacheEntry>();
+  const inFlight = new Map<string, Promise<ApiKeyPrincipal>>();
+
+  async function authenticate(
+    request: HttpRequest,
+  ): Promise<ApiKeyPrincipal> {
+    const header = readApiKeyHeader(request.headers.authorization);
+    if (header.kind === 'absent') {
+      throw missingCredentials(requestUri(request));
+    }
+    if (header.kind === 'malformed') throw unsuccessfulApiKey(header.message);
+
+    const cacheKey = `${header.id}:${secretDigest(header.secret)}`;
+    const nowMs = now();
+    const cached = verified.get(cacheKey);
+    if (cached !== undefined && nowMs < cached.trustedUntil) {
+      return unlessExpired(cached.principal, nowMs);
+    }
+    verified.delete(cacheKey);
+
+    // Parallel requests with one new key (a client posting several files
+    // at once) share one store read and one scrypt run.
+    let verifying = inFlight.get(cacheKey);
+    if (verifying === undefined) {
+      verifying = verify(header.id, header.secret, cacheKey, nowMs)
+        .finally(() => inFlight.delete(cacheKey));
+      inFlight.set(cacheKey, verifying);
+    }
+    return unlessExpired(await verifying, nowMs);
+  }
+
+  async function verify(
+    id: string, secret: string, cacheKey: string, nowMs: number,
+  ): Promise<ApiKeyPrincipal> {
+    const key = await store.getKey(id);
+    const principal = await checkKey(key, id, secret);
+    remember(cacheKey, { principal, trustedUntil: nowMs + cacheMs });
+    return principal;
+  }
+
+  function remember(cacheKey: string, entry: CacheEntry): void {
+    if (verified.size >= cacheEntries) {
+      const oldest = verified.keys().next().value;
+      if (oldest !== undefined) verified.delete(oldest);
+    }
+    verified.set(cacheKey, entry);
+  }
+
+  return {
+    authenticate,
+    async authorize(request, action) {
+      const principal = await authenticate(request);
+      if (!anyPrivilegeGrants(principal.privileges, action)) {
+        throw actionDenied(action, principal);
+      }
+    },
+  };
+}
+
+/**
+ * The checks in the original's order: existence, invalidation, secret.
+ * Expiry comes last and is checked on every request, cached or not.
+ */
+async function checkKey(
+  key: StoredApiKey | undefined, id: string, secret: string,
+): Promise<ApiKeyPrincipal> {
+  if (key === undefined) {
+    throw unsuccessfulApiKey(`unable to find apikey with id ${id}`);
+  }
+  if (key.invalidated) {
+    throw unsuccessfulApiKey(`api key [${id}] has been invalidated`);
+  }
+  if (!(await verifySecret(secret, key.secretHash))) {
+    throw unsuccessfulApiKey(`invalid credentials for API key [${id}]`);
+  }
+
+  return {
+    keyId: key.id,
+    keyName: key.name,
+    privileges: [...key.privileges],
+    expiration: key.expiration,
+  };
+}
+
+function unlessExpired(
+  principal: ApiKeyPrincipal, nowMs: number,
+): ApiKeyPrincipal {
+  if (principal.expiration !== null && principal.expiration <= nowMs) {
+    throw unsuccessfulApiKey('api key is expired');
+  }
+  return principal;
+}
+
+/** Elasticsearch quotes the request URI, query string included. */
+function requestUri(request: HttpRequest): string {
+  const query = request.query.toString();
+  return query === '' ? request.path : `${request.path}?${query}`;
+}

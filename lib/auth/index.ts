@@ -1,0 +1,26 @@
+export {
+  createApiKeyAuthorizer,
+  type ApiKeyAuthorizer,
+  type ApiKeyAuthorizerOptions,
+} from './authorizer.js';
+export {
+  createFirstKey,
+  createKeyService,
+  type ApiKeyInfo,
+  type CreateApiKeyResponse,
+  type InvalidateApiKeysResponse,
+  type KeyService,
+  type KeyServiceOptions,
+} from './keyService.js';
+export {
+  CLUSTER_PRIVILEGES,
+  isClusterPrivilege,
+  privilegesThatGrant,
+  type ClusterPrivilege,
+} from './privileges.js';
+export type {
+  ApiKeyPrincipal,
+  ApiKeyStore,
+  InvalidateOutcome,
+  StoredApiKey,
+} from './types.js';

@@ -1,0 +1,222 @@
+import { MlError } from '../errors.js';
+import { CLUSTER_PRIVILEGES, isClusterPrivilege } from './privileges.js';
+
+/**
+ * Reading the bodies and parameters of the API key APIs into plain values,
+ * with the original's errors: 400 for anything a caller got wrong.
+ */
+
+export interface CreateKeyRequest {
+  name: string;
+  /** Milliseconds from creation, already cut to whole seconds. */
+  expiresInMs: number | null;
+  /** Union of the descriptors' `cluster` lists; null: none were given. */
+  privileges: string[] | null;
+}
+
+export interface InvalidateKeysRequest {
+  ids: string[] | null;
+  name: string | null;
+}
+
+const CREATE_FIELDS = ['name', 'expiration', 'role_descriptors'];
+/** Fields of the original that have no meaning without users or indices. */
+const UNSUPPORTED_CREATE_FIELDS = ['metadata'];
+const DESCRIPTOR_FIELDS = ['cluster'];
+
+export function readCreateKeyRequest(body: unknown): CreateKeyRequest {
+  const fields = requireObject(body);
+  rejectUnknownFields(fields, 'create_api_key_request', CREATE_FIELDS,
+    UNSUPPORTED_CREATE_FIELDS);
+
+  const name = fields.name;
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    throw parseError('[create_api_key_request] failed to parse field [name]');
+  }
+  const problems = nameProblems(name ?? '');
+  if (problems.length > 0) throw validationFailed(problems);
+
+  return {
+    name: name as string,
+    expiresInMs: readExpiration(fields.expiration),
+    privileges: readRoleDescriptors(fields.role_descriptors),
+  };
+}
+
+function nameProblems(name: string): string[] {
+  if (name === '') return ['api key name is required'];
+
+  const problems: string[] = [];
+  if (name.length > 256) {
+    problems.push('api key name may not be more than 256 characters long');
+  }
+  if (name !== name.trim()) {
+    problems.push('api key name may not begin or end with whitespace');
+  }
+  if (name.startsWith('_')) {
+    problems.push('api key name may not begin with an underscore');
+  }
+  return problems;
+}
+
+const TIME_UNITS_MS: Record<string, number> = {
+  d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1,
+  micros: 1e-3, nanos: 1e-6,
+};
+
+/**
+ * An Elasticsearch time value such as `1d` or `90m`. The original adds
+ * whole seconds of it to the creation time, so `1500ms` lasts 1 s.
+ */
+export function readExpiration(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+
+  const text = String(value);
+  const match = /^(\d+)(nanos|micros|ms|s|m|h|d)$/
+    .exec(text.trim().toLowerCase());
+  if (typeof value !== 'string' || match === null) {
+    throw parseError(`failed to parse setting [expiration] with value `
+      + `[${text}] as a time value: unit is missing or unrecognized`);
+  }
+
+  const ms = Number(match[1]) * TIME_UNITS_MS[match[2]];
+  return Math.floor(ms / 1000) * 1000;
+}
+
+function readRoleDescriptors(value: unknown): string[] | null {
+  if (value === undefined || value === null) return null;
+  const descriptors = requireObject(value, 'role_descriptors');
+  // No descriptors at all means the key takes its creator's privileges,
+  // as in the original.
+  if (Object.keys(descriptors).length === 0) return null;
+
+  const granted = new Set<string>();
+  for (const [role, descriptor] of Object.entries(descriptors)) {
+    const fields = requireObject(descriptor, `role_descriptors.${role}`);
+    rejectUnknownFields(fields, `role [${role}]`, DESCRIPTOR_FIELDS,
+      ['indices', 'applications', 'run_as', 'metadata', 'remote_indices']);
+    for (const privilege of readClusterList(fields.cluster, role)) {
+      granted.add(privilege);
+    }
+  }
+
+  return CLUSTER_PRIVILEGES.filter((name) => granted.has(name));
+}
+
+function readClusterList(value: unknown, role: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw parseError(`failed to parse role [${role}]. `
+      + 'field [cluster] must be an array of strings');
+  }
+
+  for (const privilege of value) {
+    if (isClusterPrivilege(privilege)) continue;
+    throw new MlError(400, 'illegal_argument_exception',
+      `unknown cluster privilege [${privilege}]. a privilege must be one `
+      + 'of the predefined cluster privilege names '
+      + `[${CLUSTER_PRIVILEGES.join(',')}]`);
+  }
+  return value;
+}
+
+export function readInvalidateKeysRequest(
+  body: unknown,
+): InvalidateKeysRequest {
+  const fields = requireObject(body);
+  rejectUnknownFields(fields, 'invalidate_api_key_request',
+    ['ids', 'id', 'name'], ['owner', 'username', 'realm_name']);
+
+  const ids = readIds(fields);
+  const name = optionalString(fields.name, 'name');
+  if (ids === null && name === null) {
+    throw validationFailed(['One of [api key id(s), api key name, '
+      + 'username, realm name] must be specified if [owner] flag is false']);
+  }
+  if (ids !== null && name !== null) {
+    throw validationFailed(
+      ['only one of [api key id(s), api key name] can be specified']);
+  }
+  return { ids, name };
+}
+
+function readIds(fields: Record<string, unknown>): string[] | null {
+  const id = optionalString(fields.id, 'id');
+  const ids = fields.ids;
+  if (id !== null && ids !== undefined && ids !== null) {
+    throw validationFailed(
+      ['Must use either [id] or [ids], not both at the same time']);
+  }
+  if (id !== null) return [id];
+  if (ids === undefined || ids === null) return null;
+
+  if (!Array.isArray(ids) || !ids.every((v) => typeof v === 'string')) {
+    throw parseError(
+      '[invalidate_api_key_request] field [ids] must be an array of strings');
+  }
+  if (ids.length === 0 || ids.some((v) => v.trim() === '')) {
+    throw validationFailed(['Field [ids] must not be empty or blank']);
+  }
+  return ids;
+}
+
+/** `id` and `name` of GET: one at most, as in the original. */
+export function readGetKeysQuery(
+  query: { id?: string | null; name?: string | null },
+): { id: string | null; name: string | null } {
+  const id = query.id || null;
+  const name = query.name || null;
+  if (id !== null && name !== null) {
+    throw validationFailed(
+      ['only one of [api key id, api key name] can be specified']);
+  }
+  return { id, name };
+}
+
+function optionalString(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    throw parseError(`field [${field}] must be a string`);
+  }
+  return value === '' ? null : value;
+}
+
+function requireObject(
+  value: unknown, field?: string,
+): Record<string, unknown> {
+  if (field === undefined && (value === undefined || value === null)) {
+    throw parseError('request body is required');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw parseError(field === undefined
+      ? 'request body must be a JSON object'
+      : `field [${field}] must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function rejectUnknownFields(
+  fields: Record<string, unknown>, where: string,
+  known: readonly string[], unsupported: readonly string[],
+): void {
+  for (const field of Object.keys(fields)) {
+    if (known.includes(field)) continue;
+    if (unsupported.includes(field)) {
+      throw new MlError(400, 'illegal_argument_exception',
+        `[${where}] field [${field}] is not supported by this service`);
+    }
+    throw new MlError(400, 'x_content_parse_exception',
+      `[${where}] unknown field [${field}]`);
+  }
+}
+
+function parseError(reason: string): MlError {
+  return new MlError(400, 'parse_exception', reason);
+}
+
+/** The original's request validation: numbered problems, each with `;`. */
+function validationFailed(problems: string[]): MlError {
+  const listed = problems.map((problem, i) => `${i + 1}: ${problem};`);
+  return new MlError(400, 'action_request_validation_exception',
+    `Validation Failed: ${listed.join('')}`);
+}

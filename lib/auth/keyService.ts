@@ -1,0 +1,192 @@
+import {
+  readCreateKeyRequest, readGetKeysQuery, readInvalidateKeysRequest,
+} from './keyRequests.js';
+import { CLUSTER_PRIVILEGES, isClusterPrivilege } from './privileges.js';
+import {
+  encodeApiKey, generateKeyId, generateSecret, hashSecret,
+  type ScryptCost,
+} from './secretHash.js';
+import type { ApiKeyPrincipal, ApiKeyStore, StoredApiKey } from './types.js';
+
+/** `POST /_security/api_key`: the secret appears here and nowhere else. */
+export interface CreateApiKeyResponse {
+  id: string;
+  name: string;
+  expiration?: number;
+  api_key: string;
+  /** `base64(id:api_key)`, the value to send after `ApiKey `. */
+  encoded: string;
+}
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  type: 'rest';
+  creation: number;
+  expiration?: number;
+  invalidated: boolean;
+  invalidation?: number;
+}
+
+export interface InvalidateApiKeysResponse {
+  invalidated_api_keys: string[];
+  previously_invalidated_api_keys: string[];
+  error_count: number;
+}
+
+export interface KeyService {
+  /** `body` is the parsed JSON body; `creator` made the request. */
+  createKey(
+    body: unknown, creator: ApiKeyPrincipal,
+  ): Promise<CreateApiKeyResponse>;
+  getKeys(
+    query: { id?: string | null; name?: string | null },
+  ): Promise<{ api_keys: ApiKeyInfo[] }>;
+  invalidateKeys(body: unknown): Promise<InvalidateApiKeysResponse>;
+}
+
+export interface KeyServiceOptions {
+  now?: () => number;
+  /** Lower only in tests: the cost of hashing each new secret. */
+  scryptCost?: ScryptCost;
+}
+
+export function createKeyService(
+  store: ApiKeyStore, options: KeyServiceOptions = {},
+): KeyService {
+  const now = options.now ?? Date.now;
+
+  return {
+    async createKey(body, creator) {
+      const request = readCreateKeyRequest(body);
+      const creation = now();
+      return issueKey(store, {
+        name: request.name,
+        privileges: request.privileges ?? [...creator.privileges],
+        creation,
+        expiration: request.expiresInMs === null
+          ? null : creation + request.expiresInMs,
+      }, options.scryptCost);
+    },
+
+    async getKeys(query) {
+      const { id, name } = readGetKeysQuery(query);
+      const keys = await findKeys(store, id === null ? null : [id], name);
+      return { api_keys: keys.map(describeKey) };
+    },
+
+    async invalidateKeys(body) {
+      const { ids, name } = readInvalidateKeysRequest(body);
+      const response: InvalidateApiKeysResponse = {
+        invalidated_api_keys: [],
+        previously_invalidated_api_keys: [],
+        error_count: 0,
+      };
+
+      const targets = ids ?? (await findKeys(store, null, name))
+        .map((key) => key.id);
+      for (const id of targets) {
+        const outcome = await store.invalidateKey(id, now());
+        // Unknown ids are left out, as the original leaves them out.
+        if (outcome === 'invalidated') {
+          response.invalidated_api_keys.push(id);
+        } else if (outcome === 'already_invalidated') {
+          response.previously_invalidated_api_keys.push(id);
+        }
+      }
+      return response;
+    },
+  };
+}
+
+/**
+ * The key for a fresh stack, made without a caller: the local service's
+ * first start and `ml-intake keys create --local`. Show `encoded` once;
+ * it cannot be read back.
+ */
+export async function createFirstKey(
+  store: ApiKeyStore,
+  options: { name: string; privileges: string[]; now?: () => number },
+): Promise<CreateApiKeyResponse> {
+  const unknown = options.privileges.filter((p) => !isClusterPrivilege(p));
+  if (unknown.length > 0) {
+    throw new Error(`unknown cluster privileges [${unknown.join(',')}]; `
+      + `known: [${CLUSTER_PRIVILEGES.join(',')}]`);
+  }
+
+  return issueKey(store, {
+    name: options.name,
+    privileges: options.privileges,
+    creation: (options.now ?? Date.now)(),
+    expiration: null,
+  });
+}
+
+interface NewKey {
+  name: string;
+  privileges: string[];
+  creation: number;
+  expiration: number | null;
+}
+
+async function issueKey(
+  store: ApiKeyStore, key: NewKey, cost?: ScryptCost,
+): Promise<CreateApiKeyResponse> {
+  const id = generateKeyId();
+  const secret = generateSecret();
+  const stored: StoredApiKey = {
+    id,
+    name: key.name,
+    secretHash: await hashSecret(secret, cost),
+    privileges: key.privileges,
+    creation: key.creation,
+    expiration: key.expiration,
+    invalidated: false,
+    invalidation: null,
+  };
+  await store.putKey(stored);
+
+  return {
+    id,
+    name: key.name,
+    ...(key.expiration === null ? {} : { expiration: key.expiration }),
+    api_key: secret,
+    encoded: encodeApiKey(id, secret),
+  };
+}
+
+async function findKeys(
+  store: ApiKeyStore, ids: string[] | null, namePattern: string | null,
+): Promise<StoredApiKey[]> {
+  if (ids !== null) {
+    const found = await Promise.all(ids.map((id) => store.getKey(id)));
+    return found.filter((key): key is StoredApiKey => key !== undefined);
+  }
+
+  const keys = await store.listKeys();
+  if (namePattern === null) return keys;
+  const matches = nameMatcher(namePattern);
+  return keys.filter((key) => matches(key.name));
+}
+
+/** `*` matches any run of characters, as in the original's name filter. */
+function nameMatcher(pattern: string): (name: string) => boolean {
+  if (!pattern.includes('*')) return (name) => name === pattern;
+
+  const parts = pattern.split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  const regex = new RegExp(`^${parts.join('.*')}$`, 's');
+  return (name) => regex.test(name);
+}
+
+function describeKey(key: StoredApiKey): ApiKeyInfo {
+  return {
+    id: key.id,
+    name: key.name,
+    type: 'rest',
+    creation: key.creation,
+    ...(key.expiration === null ? {} : { expiration: key.expiration }),
+    invalidated: key.invalidated,
+    ...(key.invalidation === null ? {} : { invalidation: key.invalidation }),
+  };
+}

@@ -1,0 +1,58 @@
+import { MlError } from '../errors.js';
+import { privilegesThatGrant } from './privileges.js';
+import type { ApiKeyPrincipal } from './types.js';
+
+/**
+ * API keys are the only scheme here, so the challenge names only it.
+ * Elasticsearch echoes the challenge inside the error object as `header`;
+ * with one value it renders a string, not a list.
+ */
+const CHALLENGE = 'ApiKey';
+
+const challenge = () => ({
+  headers: { 'WWW-Authenticate': CHALLENGE },
+});
+
+/** No `Authorization: ApiKey ...` header at all. */
+export function missingCredentials(uri: string): MlError {
+  return new MlError(401, 'security_exception',
+    `missing authentication credentials for REST request [${uri}]`, {
+      ...challenge(),
+      metadata: { header: { 'WWW-Authenticate': CHALLENGE } },
+    });
+}
+
+/**
+ * An API key was given but did not authenticate. Elasticsearch hides the
+ * cause in the reason and names it in `additional_unsuccessful_credentials`,
+ * prefixed with the authenticator's name.
+ */
+export function unsuccessfulApiKey(cause: string): MlError {
+  return new MlError(401, 'security_exception',
+    'unable to authenticate with provided credentials and anonymous '
+    + 'access is not allowed for this request', {
+      ...challenge(),
+      metadata: {
+        additional_unsuccessful_credentials: `API key: ${cause}`,
+        header: { 'WWW-Authenticate': CHALLENGE },
+      },
+    });
+}
+
+/**
+ * Elasticsearch words a denial for an API key as "for API key id [<id>] of
+ * user [<owner>]" and leaves out the roles (a realm user gets "for user
+ * [<name>] with roles [...]" instead). Every caller here is an API key.
+ */
+export function actionDenied(
+  action: string, principal: ApiKeyPrincipal,
+): MlError {
+  const granting = privilegesThatGrant(action);
+  const grantedBy = granting.length === 0 ? ''
+    : ', this action is granted by the cluster privileges '
+      + `[${granting.join(',')}]`;
+
+  return new MlError(403, 'security_exception',
+    `action [${action}] is unauthorized for API key id `
+    + `[${principal.keyId}] of user [${principal.keyName}]${grantedBy}`);
+}

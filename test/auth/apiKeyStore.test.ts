@@ -1,0 +1,188 @@
+import {
+  CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
+import { createKeyService } from '../../lib/auth/keyService.js';
+import type { StoredApiKey } from '../../lib/auth/types.js';
+import {
+  ApiKeyExistsError, buildInvalidateKeyRequest, buildListKeysRequest,
+  buildPutKeyRequest, createApiKeyStore,
+} from '../../lib/store/apiKeyStore.js';
+
+const TABLE = `auth-keys-${randomUUID()}`;
+const client = new DynamoDBClient({
+  endpoint: inject('dynamoUrl'),
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+const store = createApiKeyStore(client, TABLE);
+
+function key(overrides: Partial<StoredApiKey> = {}): StoredApiKey {
+  return {
+    id: randomUUID(),
+    name: 'ingest',
+    secretHash: 'scrypt$1024$8$1$c2FsdA==$aGFzaA==',
+    privileges: ['manage_ml'],
+    creation: 1_700_000_000_000,
+    expiration: null,
+    invalidated: false,
+    invalidation: null,
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  await client.send(new CreateTableCommand({
+    TableName: TABLE,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+  }));
+});
+
+describe('request building', () => {
+  test('a put is keyed APIKEY#{id} / KEY and only creates', () => {
+    const request = buildPutKeyRequest('t', key({ id: 'k1' }));
+    expect(request.Item).toMatchObject({ pk: 'APIKEY#k1', sk: 'KEY' });
+    expect(request.ConditionExpression).toBe('attribute_not_exists(pk)');
+  });
+
+  test('an expiring key gets a TTL a week after it expires, in seconds',
+    () => {
+      // 1_700_000_000_000 ms + 7 * 86_400_000 ms = 1_700_604_800_000 ms,
+      // which is 1_700_604_800 s.
+      const request = buildPutKeyRequest('t',
+        key({ expiration: 1_700_000_000_000 }));
+      expect(request.Item?.expiresAt).toBe(1_700_604_800);
+    });
+
+  test('a key that never expires has no TTL attribute', () => {
+    const request = buildPutKeyRequest('t', key());
+    expect(request.Item).not.toHaveProperty('expiresAt');
+    expect(request.Item).not.toHaveProperty('expiration');
+  });
+
+  test('an invalidation requires the key to exist and be valid', () => {
+    const request = buildInvalidateKeyRequest('t', 'k1', 5);
+    expect(request.Key).toEqual({ pk: 'APIKEY#k1', sk: 'KEY' });
+    expect(request.ConditionExpression)
+      .toBe('attribute_exists(pk) AND invalidated = :no');
+  });
+
+  test('a listing continues from where the last page stopped', () => {
+    const start = { pk: 'APIKEY#k1', sk: 'KEY' };
+    expect(buildListKeysRequest('t')).not.toHaveProperty('ExclusiveStartKey');
+    expect(buildListKeysRequest('t', start).ExclusiveStartKey).toBe(start);
+  });
+});
+
+describe('the DynamoDB API key store', () => {
+  test('reads back a key as it was written', async () => {
+    const written = key({ expiration: 1_700_000_100_000 });
+    await store.putKey(written);
+    expect(await store.getKey(written.id)).toEqual(written);
+  });
+
+  test('answers undefined for an unknown id', async () => {
+    expect(await store.getKey('no-such-key')).toBeUndefined();
+  });
+
+  test('refuses a second key with the same id', async () => {
+    const written = key();
+    await store.putKey(written);
+    await expect(store.putKey({ ...written, name: 'other' }))
+      .rejects.toBeInstanceOf(ApiKeyExistsError);
+    expect((await store.getKey(written.id))?.name).toBe('ingest');
+  });
+
+  test('invalidates once, then reports the key as already invalidated',
+    async () => {
+      const written = key();
+      await store.putKey(written);
+      expect(await store.invalidateKey(written.id, 1_700_000_500_000))
+        .toBe('invalidated');
+      expect(await store.invalidateKey(written.id, 1_700_000_600_000))
+        .toBe('already_invalidated');
+
+      const read = await store.getKey(written.id);
+      expect(read?.invalidated).toBe(true);
+      expect(read?.invalidation).toBe(1_700_000_500_000);
+    });
+
+  test('does not create an item when invalidating an unknown id',
+    async () => {
+      expect(await store.invalidateKey('ghost', 1)).toBe('missing');
+      expect(await store.getKey('ghost')).toBeUndefined();
+    });
+
+  test('lists keys oldest first and skips items that are not keys',
+    async () => {
+      const listTable = `auth-list-${randomUUID()}`;
+      await client.send(new CreateTableCommand({
+        TableName: listTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }));
+      const listStore = createApiKeyStore(client, listTable);
+      await client.send(new PutItemCommand({
+        TableName: listTable,
+        Item: { pk: { S: 'JOB#farequote' }, sk: { S: 'CONFIG' } },
+      }));
+      const newer = key({ creation: 2000, name: 'newer' });
+      const older = key({ creation: 1000, name: 'older' });
+      await listStore.putKey(newer);
+      await listStore.putKey(older);
+
+      const names = (await listStore.listKeys()).map((k) => k.name);
+      expect(names).toEqual(['older', 'newer']);
+    });
+
+  test('stores the hash and never a field holding the secret', async () => {
+    const written = key();
+    await store.putKey(written);
+    const { Item } = await client.send(new GetItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: `APIKEY#${written.id}` }, sk: { S: 'KEY' } },
+    }));
+    expect(Object.keys(Item ?? {}).sort()).toEqual([
+      'creation', 'invalidated', 'keyId', 'name', 'pk', 'privileges',
+      'secretHash', 'sk',
+    ]);
+  });
+
+  test('a key made by the key service leaves no trace of its secret',
+    async () => {
+      const service = createKeyService(store, {
+        scryptCost: { N: 1024, r: 8, p: 1 },
+      });
+      const creator = {
+        keyId: 'admin', keyName: 'admin', privileges: ['all'],
+        expiration: null,
+      };
+      const created = await service.createKey({ name: 'ingest' }, creator);
+
+      const { Item } = await client.send(new GetItemCommand({
+        TableName: TABLE,
+        Key: { pk: { S: `APIKEY#${created.id}` }, sk: { S: 'KEY' } },
+      }));
+      const raw = JSON.stringify(Item);
+      expect(raw).not.toContain(created.api_key);
+      expect(raw).not.toContain(created.encoded);
+      expect(Item?.secretHash?.S).not.toBe(created.api_key);
+      expect(Item?.secretHash?.S).toMatch(/^scrypt\$/);
+    });
+});

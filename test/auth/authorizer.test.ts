@@ -1,0 +1,290 @@
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { HttpRequest } from '../../lib/api/types.js';
+import { createApiKeyAuthorizer } from '../../lib/auth/authorizer.js';
+import { createKeyService } from '../../lib/auth/keyService.js';
+import type { ApiKeyPrincipal } from '../../lib/auth/types.js';
+import { MlError } from '../../lib/errors.js';
+import { createMemoryKeyStore, type MemoryKeyStore } from './memoryKeyStore.js';
+
+const POST_DATA = 'cluster:admin/xpack/ml/job/data/post';
+const GET_JOBS = 'cluster:monitor/xpack/ml/job/get';
+const PATH = '/_ml/anomaly_detectors/farequote/_data';
+const ADMIN: ApiKeyPrincipal = {
+  keyId: 'admin', keyName: 'admin', privileges: ['all'], expiration: null,
+};
+// The original's reason when a given key does not authenticate.
+const UNABLE = 'unable to authenticate with provided credentials and '
+  + 'anonymous access is not allowed for this request';
+
+let clock = 0;
+let store: MemoryKeyStore;
+const now = () => clock;
+
+function request(authorization?: string, query = ''): HttpRequest {
+  return {
+    method: 'POST',
+    path: PATH,
+    query: new URLSearchParams(query),
+    headers: authorization === undefined ? {} : { authorization },
+    body: new Uint8Array(),
+  };
+}
+
+async function newKey(body: Record<string, unknown>) {
+  const service = createKeyService(store, {
+    now, scryptCost: { N: 1024, r: 8, p: 1 },
+  });
+  return service.createKey(body, ADMIN);
+}
+
+async function failure(promise: Promise<unknown>): Promise<MlError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(MlError);
+  return error as MlError;
+}
+
+beforeEach(() => {
+  clock = 1_700_000_000_000;
+  store = createMemoryKeyStore();
+});
+
+describe('authentication failures', () => {
+  test('answers 401 with the request URI when there is no header',
+    async () => {
+      const authorizer = createApiKeyAuthorizer(store, { now });
+      const error = await failure(
+        authorizer.authorize(request(undefined, 'reset_start=1'), POST_DATA));
+
+      expect(error.status).toBe(401);
+      expect(error.type).toBe('security_exception');
+      expect(error.message).toBe('missing authentication credentials for '
+        + `REST request [${PATH}?reset_start=1]`);
+      expect(error.headers).toEqual({ 'WWW-Authenticate': 'ApiKey' });
+      expect(error.metadata).toEqual(
+        { header: { 'WWW-Authenticate': 'ApiKey' } });
+    });
+
+  test('treats another scheme as no credentials', async () => {
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    const error = await failure(authorizer.authorize(
+      request('Basic ZWxhc3RpYzpjaGFuZ2VtZQ=='), POST_DATA));
+
+    expect(error.status).toBe(401);
+    expect(error.message).toBe(
+      `missing authentication credentials for REST request [${PATH}]`);
+  });
+
+  test.each([
+    ['bad base64', 'ApiKey YWJj-mRl', 'Illegal base64 character 2d'],
+    ['no colon', 'ApiKey YWJjZGVm', 'invalid ApiKey value'],
+    ['an unknown id', 'ApiKey YWJjOmRlZg==',
+      'unable to find apikey with id abc'],
+  ])('answers 401 for %s and names the cause', async (_l, header, cause) => {
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    const error = await failure(
+      authorizer.authorize(request(header), POST_DATA));
+
+    expect(error.status).toBe(401);
+    expect(error.type).toBe('security_exception');
+    expect(error.message).toBe(UNABLE);
+    expect(error.headers).toEqual({ 'WWW-Authenticate': 'ApiKey' });
+    expect(error.metadata).toEqual({
+      additional_unsuccessful_credentials: `API key: ${cause}`,
+      header: { 'WWW-Authenticate': 'ApiKey' },
+    });
+  });
+
+  test('answers 401 for a wrong secret', async () => {
+    const key = await newKey({ name: 'ingest' });
+    const wrong = Buffer.from(`${key.id}:not-the-secret`).toString('base64');
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    const error = await failure(
+      authorizer.authorize(request(`ApiKey ${wrong}`), POST_DATA));
+
+    expect(error.status).toBe(401);
+    expect(error.message).toBe(UNABLE);
+    expect(error.metadata.additional_unsuccessful_credentials)
+      .toBe(`API key: invalid credentials for API key [${key.id}]`);
+  });
+
+  test('answers 401 for an invalidated key', async () => {
+    const key = await newKey({ name: 'ingest' });
+    await store.invalidateKey(key.id, clock);
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    const error = await failure(
+      authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA));
+
+    expect(error.status).toBe(401);
+    expect(error.message).toBe(UNABLE);
+    expect(error.metadata.additional_unsuccessful_credentials)
+      .toBe(`API key: api key [${key.id}] has been invalidated`);
+  });
+
+  test('answers 401 for a key from the moment it expires', async () => {
+    // "1h" is 3_600_000 ms after creation.
+    const key = await newKey({ name: 'ingest', expiration: '1h' });
+    const authorizer = createApiKeyAuthorizer(store, { now, cacheMs: 0 });
+
+    clock += 3_599_999;
+    await authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA);
+
+    clock += 1;
+    const error = await failure(
+      authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA));
+    expect(error.status).toBe(401);
+    expect(error.message).toBe(UNABLE);
+    expect(error.metadata.additional_unsuccessful_credentials)
+      .toBe('API key: api key is expired');
+  });
+});
+
+describe('authorization by privilege', () => {
+  test('lets a manage_ml key post data', async () => {
+    const key = await newKey({ name: 'ingest',
+      role_descriptors: { ml: { cluster: ['manage_ml'] } } });
+    const authorizer = createApiKeyAuthorizer(store, { now });
+
+    await expect(authorizer.authorize(
+      request(`ApiKey ${key.encoded}`), POST_DATA)).resolves.toBeUndefined();
+  });
+
+  test('answers 403 to a monitor_ml key that posts data', async () => {
+    const key = await newKey({ name: 'reader',
+      role_descriptors: { ml: { cluster: ['monitor_ml'] } } });
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    const error = await failure(
+      authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA));
+
+    expect(error.status).toBe(403);
+    expect(error.type).toBe('security_exception');
+    expect(error.message).toBe(`action [${POST_DATA}] is unauthorized for `
+      + `API key id [${key.id}] of user [reader], this action is granted `
+      + 'by the cluster privileges [manage_ml,manage,all]');
+    expect(error.headers).toEqual({});
+  });
+
+  test('lets the monitor_ml key read jobs', async () => {
+    const key = await newKey({ name: 'reader',
+      role_descriptors: { ml: { cluster: ['monitor_ml'] } } });
+    const authorizer = createApiKeyAuthorizer(store, { now });
+
+    await expect(authorizer.authorize(
+      request(`ApiKey ${key.encoded}`), GET_JOBS)).resolves.toBeUndefined();
+  });
+
+  test('authenticates before it authorizes', async () => {
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    const error = await failure(authorizer.authorize(
+      request(), 'cluster:admin/xpack/security/api_key/create'));
+    expect(error.status).toBe(401);
+  });
+});
+
+describe('the verification cache', () => {
+  test('reads the store once while a verified key is cached', async () => {
+    const key = await newKey({ name: 'ingest' });
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    const header = `ApiKey ${key.encoded}`;
+
+    for (let i = 0; i < 5; i += 1) {
+      await authorizer.authorize(request(header), POST_DATA);
+    }
+    expect(store.reads.count).toBe(1);
+  });
+
+  test('keeps a revoked key working only until cacheMs has passed',
+    async () => {
+      const key = await newKey({ name: 'ingest' });
+      const authorizer = createApiKeyAuthorizer(store, {
+        now, cacheMs: 30_000,
+      });
+      const header = `ApiKey ${key.encoded}`;
+      const verifiedAt = clock;
+      await authorizer.authorize(request(header), POST_DATA);
+
+      await store.invalidateKey(key.id, clock);
+      clock = verifiedAt + 29_999;
+      await authorizer.authorize(request(header), POST_DATA);
+
+      clock = verifiedAt + 30_000;
+      const error = await failure(
+        authorizer.authorize(request(header), POST_DATA));
+      expect(error.metadata.additional_unsuccessful_credentials)
+        .toBe(`API key: api key [${key.id}] has been invalidated`);
+    });
+
+  test('does not let a wrong secret ride on a cached id', async () => {
+    const key = await newKey({ name: 'ingest' });
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    await authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA);
+
+    const wrong = Buffer.from(`${key.id}:guess`).toString('base64');
+    const error = await failure(
+      authorizer.authorize(request(`ApiKey ${wrong}`), POST_DATA));
+    expect(error.status).toBe(401);
+  });
+
+  test('stops a cached key at its expiry without waiting for the cache',
+    async () => {
+      const key = await newKey({ name: 'ingest', expiration: '10s' });
+      const authorizer = createApiKeyAuthorizer(store, {
+        now, cacheMs: 60_000,
+      });
+      await authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA);
+
+      clock += 10_000;
+      const error = await failure(
+        authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA));
+      expect(error.metadata.additional_unsuccessful_credentials)
+        .toBe('API key: api key is expired');
+      expect(store.reads.count).toBe(1);
+    });
+
+  test('verifies a new key once for requests that arrive together',
+    async () => {
+      const key = await newKey({ name: 'ingest' });
+      const authorizer = createApiKeyAuthorizer(store, { now });
+      const header = `ApiKey ${key.encoded}`;
+
+      await Promise.all([1, 2, 3].map(() =>
+        authorizer.authorize(request(header), POST_DATA)));
+      expect(store.reads.count).toBe(1);
+    });
+
+  test('does not cache a failed verification', async () => {
+    const authorizer = createApiKeyAuthorizer(store, { now });
+    const header = 'ApiKey YWJjOmRlZg==';
+    await failure(authorizer.authorize(request(header), POST_DATA));
+    await failure(authorizer.authorize(request(header), POST_DATA));
+    expect(store.reads.count).toBe(2);
+  });
+
+  test('forgets the oldest entry beyond its size', async () => {
+    const first = await newKey({ name: 'first' });
+    const second = await newKey({ name: 'second' });
+    const authorizer = createApiKeyAuthorizer(store, {
+      now, cacheEntries: 1,
+    });
+    await authorizer.authorize(request(`ApiKey ${first.encoded}`), POST_DATA);
+    await authorizer.authorize(
+      request(`ApiKey ${second.encoded}`), POST_DATA);
+    await authorizer.authorize(request(`ApiKey ${first.encoded}`), POST_DATA);
+    // first, second, then first again after second pushed it out.
+    expect(store.reads.count).toBe(3);
+  });
+});
+
+describe('authenticate', () => {
+  test('returns who the key belongs to and what it may do', async () => {
+    const key = await newKey({ name: 'ingest', expiration: '1d',
+      role_descriptors: { a: { cluster: ['monitor_ml'] } } });
+    const authorizer = createApiKeyAuthorizer(store, { now });
+
+    // "1d" is 86_400_000 ms after creation.
+    expect(await authorizer.authenticate(request(`ApiKey ${key.encoded}`)))
+      .toEqual({
+        keyId: key.id, keyName: 'ingest', privileges: ['monitor_ml'],
+        expiration: 1_700_000_000_000 + 86_400_000,
+      });
+  });
+});

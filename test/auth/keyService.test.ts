@@ -1,0 +1,301 @@
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { HttpRequest } from '../../lib/api/types.js';
+import { createApiKeyAuthorizer } from '../../lib/auth/authorizer.js';
+import { readExpiration } from '../../lib/auth/keyRequests.js';
+import {
+  createFirstKey, createKeyService, type KeyService,
+} from '../../lib/auth/keyService.js';
+import type { ApiKeyPrincipal } from '../../lib/auth/types.js';
+import { MlError } from '../../lib/errors.js';
+import { createMemoryKeyStore, type MemoryKeyStore } from './memoryKeyStore.js';
+
+const CREATED_AT = 1_700_000_000_000;
+const CREATOR: ApiKeyPrincipal = {
+  keyId: 'admin', keyName: 'admin', privileges: ['manage_security', 'all'],
+  expiration: null,
+};
+
+let clock = CREATED_AT;
+let store: MemoryKeyStore;
+let service: KeyService;
+
+beforeEach(() => {
+  clock = CREATED_AT;
+  store = createMemoryKeyStore();
+  service = createKeyService(store, {
+    now: () => clock, scryptCost: { N: 1024, r: 8, p: 1 },
+  });
+});
+
+async function failure(promise: Promise<unknown>): Promise<MlError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(MlError);
+  return error as MlError;
+}
+
+function withKey(encoded: string): HttpRequest {
+  return {
+    method: 'GET', path: '/_security/api_key', query: new URLSearchParams(),
+    headers: { authorization: `ApiKey ${encoded}` }, body: new Uint8Array(),
+  };
+}
+
+describe('creating a key', () => {
+  test('answers id, name, expiration, api_key and encoded', async () => {
+    const created = await service.createKey({
+      name: 'ingest', expiration: '1d',
+      role_descriptors: { ml: { cluster: ['manage_ml'] } },
+    }, CREATOR);
+
+    expect(Object.keys(created))
+      .toEqual(['id', 'name', 'expiration', 'api_key', 'encoded']);
+    expect(created.name).toBe('ingest');
+    // 1d = 86_400_000 ms after the creation time.
+    expect(created.expiration).toBe(CREATED_AT + 86_400_000);
+    expect(created.encoded).toBe(Buffer.from(
+      `${created.id}:${created.api_key}`).toString('base64'));
+  });
+
+  test('leaves expiration out for a key that never expires', async () => {
+    const created = await service.createKey({ name: 'ingest' }, CREATOR);
+    expect(created).not.toHaveProperty('expiration');
+  });
+
+  test('gives the union of the role descriptors cluster lists', async () => {
+    const created = await service.createKey({
+      name: 'both',
+      role_descriptors: {
+        a: { cluster: ['monitor_ml'] },
+        b: { cluster: ['manage_ml', 'monitor_ml'] },
+      },
+    }, CREATOR);
+    expect(store.items.get(created.id)?.privileges)
+      .toEqual(['monitor_ml', 'manage_ml']);
+  });
+
+  test.each([
+    ['no descriptors', undefined],
+    ['an empty descriptor map', {}],
+  ])('gives the creator privileges when there are %s', async (_l, rd) => {
+    const created = await service.createKey(
+      { name: 'inherit', role_descriptors: rd }, CREATOR);
+    expect(store.items.get(created.id)?.privileges)
+      .toEqual(['manage_security', 'all']);
+  });
+
+  test('makes a key the authorizer accepts', async () => {
+    const created = await service.createKey({ name: 'ingest',
+      role_descriptors: { ml: { cluster: ['manage_ml'] } } }, CREATOR);
+    const authorizer = createApiKeyAuthorizer(store, { now: () => clock });
+    await expect(authorizer.authorize(withKey(created.encoded),
+      'cluster:admin/xpack/ml/job/data/post')).resolves.toBeUndefined();
+  });
+
+  test.each([
+    [{}, 'Validation Failed: 1: api key name is required;'],
+    [{ name: '' }, 'Validation Failed: 1: api key name is required;'],
+    [{ name: ' x' }, 'Validation Failed: 1: api key name may not begin or '
+      + 'end with whitespace;'],
+    [{ name: '_x' }, 'Validation Failed: 1: api key name may not begin '
+      + 'with an underscore;'],
+    [{ name: 'x'.repeat(257) }, 'Validation Failed: 1: api key name may not '
+      + 'be more than 256 characters long;'],
+    [{ name: `_${'x'.repeat(256)}` }, 'Validation Failed: 1: api key name '
+      + 'may not be more than 256 characters long;2: api key name may not '
+      + 'begin with an underscore;'],
+  ])('refuses the name of %j', async (body, reason) => {
+    const error = await failure(service.createKey(body, CREATOR));
+    expect(error.status).toBe(400);
+    expect(error.type).toBe('action_request_validation_exception');
+    expect(error.message).toBe(reason);
+  });
+
+  test('refuses an unknown cluster privilege', async () => {
+    const error = await failure(service.createKey({ name: 'x',
+      role_descriptors: { r: { cluster: ['manage_watcher'] } } }, CREATOR));
+    expect(error.status).toBe(400);
+    expect(error.type).toBe('illegal_argument_exception');
+    expect(error.message).toBe('unknown cluster privilege [manage_watcher]. '
+      + 'a privilege must be one of the predefined cluster privilege names '
+      + '[monitor_ml,manage_ml,monitor,manage_security,manage,all]');
+  });
+
+  test('refuses index privileges, which this service does not have',
+    async () => {
+      const error = await failure(service.createKey({ name: 'x',
+        role_descriptors: { r: { indices: [] } } }, CREATOR));
+      expect(error.status).toBe(400);
+      expect(error.message)
+        .toBe('[role [r]] field [indices] is not supported by this service');
+    });
+
+  test('refuses a field the API does not have', async () => {
+    const error = await failure(
+      service.createKey({ name: 'x', colour: 'red' }, CREATOR));
+    expect(error.status).toBe(400);
+    expect(error.type).toBe('x_content_parse_exception');
+    expect(error.message)
+      .toBe('[create_api_key_request] unknown field [colour]');
+  });
+
+  test('refuses a missing body', async () => {
+    const error = await failure(service.createKey(undefined, CREATOR));
+    expect(error.status).toBe(400);
+    expect(error.message).toBe('request body is required');
+  });
+
+  test('refuses an expiration without a unit', async () => {
+    const error = await failure(
+      service.createKey({ name: 'x', expiration: '10' }, CREATOR));
+    expect(error.status).toBe(400);
+    expect(error.type).toBe('parse_exception');
+    expect(error.message).toBe('failed to parse setting [expiration] with '
+      + 'value [10] as a time value: unit is missing or unrecognized');
+  });
+});
+
+describe('readExpiration', () => {
+  test.each([
+    ['1d', 86_400_000],
+    ['2h', 7_200_000],
+    ['90m', 5_400_000],
+    ['30s', 30_000],
+    ['2500ms', 2000], // whole seconds only, as the original adds seconds
+    ['1D', 86_400_000],
+  ])('reads %s as %i ms', (text, ms) => {
+    expect(readExpiration(text)).toBe(ms);
+  });
+
+  test('reads no expiration as null', () => {
+    expect(readExpiration(undefined)).toBeNull();
+    expect(readExpiration(null)).toBeNull();
+  });
+
+  test.each(['1w', '-1d', '1.5h', 'd', ''])('refuses %j', (text) => {
+    expect(() => readExpiration(text)).toThrow(MlError);
+  });
+
+  test('refuses a number', () => {
+    expect(() => readExpiration(86_400)).toThrow(MlError);
+  });
+});
+
+describe('getting keys', () => {
+  test('lists every key with its times and never its secret', async () => {
+    const first = await service.createKey(
+      { name: 'first', expiration: '1h' }, CREATOR);
+    clock += 1000;
+    const second = await service.createKey({ name: 'second' }, CREATOR);
+    clock += 1000;
+    await service.invalidateKeys({ ids: [second.id] });
+
+    const { api_keys: keys } = await service.getKeys({});
+    expect(keys).toEqual([
+      { id: first.id, name: 'first', type: 'rest', creation: CREATED_AT,
+        expiration: CREATED_AT + 3_600_000, invalidated: false },
+      { id: second.id, name: 'second', type: 'rest',
+        creation: CREATED_AT + 1000, invalidated: true,
+        invalidation: CREATED_AT + 2000 },
+    ]);
+    const text = JSON.stringify(keys);
+    expect(text).not.toContain(first.api_key);
+    expect(text).not.toContain(second.api_key);
+  });
+
+  test('finds a key by id and answers an empty list for an unknown one',
+    async () => {
+      const created = await service.createKey({ name: 'ingest' }, CREATOR);
+      const found = await service.getKeys({ id: created.id });
+      expect(found.api_keys.map((k) => k.id)).toEqual([created.id]);
+      expect(await service.getKeys({ id: 'nope' })).toEqual({ api_keys: [] });
+    });
+
+  test('finds keys by name, with * as a wildcard', async () => {
+    await service.createKey({ name: 'ingest-a' }, CREATOR);
+    await service.createKey({ name: 'ingest-b' }, CREATOR);
+    await service.createKey({ name: 'reader' }, CREATOR);
+
+    const names = async (name: string) =>
+      (await service.getKeys({ name })).api_keys.map((k) => k.name).sort();
+    expect(await names('ingest-*')).toEqual(['ingest-a', 'ingest-b']);
+    expect(await names('reader')).toEqual(['reader']);
+    expect(await names('ingest')).toEqual([]);
+    expect(await names('*')).toEqual(['ingest-a', 'ingest-b', 'reader']);
+  });
+
+  test('refuses id and name together', async () => {
+    const error = await failure(service.getKeys({ id: 'a', name: 'b' }));
+    expect(error.status).toBe(400);
+    expect(error.message).toBe('Validation Failed: 1: only one of '
+      + '[api key id, api key name] can be specified;');
+  });
+});
+
+describe('invalidating keys', () => {
+  test('reports new and earlier invalidations and skips unknown ids',
+    async () => {
+      const a = await service.createKey({ name: 'a' }, CREATOR);
+      const b = await service.createKey({ name: 'b' }, CREATOR);
+      await service.invalidateKeys({ ids: [a.id] });
+
+      expect(await service.invalidateKeys({ ids: [a.id, b.id, 'ghost'] }))
+        .toEqual({
+          invalidated_api_keys: [b.id],
+          previously_invalidated_api_keys: [a.id],
+          error_count: 0,
+        });
+    });
+
+  test('invalidates every key of a name', async () => {
+    const a1 = await service.createKey({ name: 'a' }, CREATOR);
+    const a2 = await service.createKey({ name: 'a' }, CREATOR);
+    const b = await service.createKey({ name: 'b' }, CREATOR);
+
+    const response = await service.invalidateKeys({ name: 'a' });
+    expect(response.invalidated_api_keys.sort())
+      .toEqual([a1.id, a2.id].sort());
+    expect(store.items.get(b.id)?.invalidated).toBe(false);
+  });
+
+  test('accepts the single id form', async () => {
+    const a = await service.createKey({ name: 'a' }, CREATOR);
+    expect((await service.invalidateKeys({ id: a.id })).invalidated_api_keys)
+      .toEqual([a.id]);
+  });
+
+  test.each([
+    [{}, 'Validation Failed: 1: One of [api key id(s), api key name, '
+      + 'username, realm name] must be specified if [owner] flag is false;'],
+    [{ ids: ['a'], name: 'b' }, 'Validation Failed: 1: only one of '
+      + '[api key id(s), api key name] can be specified;'],
+    [{ id: 'a', ids: ['b'] }, 'Validation Failed: 1: Must use either [id] '
+      + 'or [ids], not both at the same time;'],
+    [{ ids: [] }, 'Validation Failed: 1: Field [ids] must not be empty or '
+      + 'blank;'],
+  ])('refuses %j', async (body, reason) => {
+    const error = await failure(service.invalidateKeys(body));
+    expect(error.status).toBe(400);
+    expect(error.type).toBe('action_request_validation_exception');
+    expect(error.message).toBe(reason);
+  });
+});
+
+describe('createFirstKey', () => {
+  test('makes a working key without a caller', async () => {
+    const first = await createFirstKey(store, {
+      name: 'local-admin', privileges: ['manage_ml', 'manage_security'],
+      now: () => clock,
+    });
+    const authorizer = createApiKeyAuthorizer(store, { now: () => clock });
+    const principal = await authorizer.authenticate(withKey(first.encoded));
+
+    expect(principal.keyName).toBe('local-admin');
+    expect(principal.privileges).toEqual(['manage_ml', 'manage_security']);
+    expect(first).not.toHaveProperty('expiration');
+  });
+
+  test('refuses a privilege it does not know', async () => {
+    await expect(createFirstKey(store, { name: 'x', privileges: ['root'] }))
+      .rejects.toThrow('unknown cluster privileges [root]');
+  });
+});
