@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   expectedRouteKeys, getAtt, httpStatements, ingestStatements, lambdaTrust,
 } from './expected.js';
@@ -15,10 +17,16 @@ import { readZipEntries } from './zipEntries.js';
 
 let packaged: PackagedService;
 let template: Template;
+const temporaryDirs: string[] = [];
 
 beforeAll(() => {
   packaged = packageService('test');
   template = packaged.template;
+  temporaryDirs.push(packaged.dir);
+});
+
+afterAll(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 function resource(logicalId: string): Resource {
@@ -300,6 +308,7 @@ describe('the function bundles', () => {
 
 function unzipOutsideProject(zipPath: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ml-intake-bundle-'));
+  temporaryDirs.push(dir);
   for (const entry of readZipEntries(zipPath)) {
     if (entry.name.endsWith('/')) continue;
     mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
