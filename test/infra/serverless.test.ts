@@ -1,0 +1,332 @@
+import { spawnSync } from 'node:child_process';
+import {
+  mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  expectedRouteKeys, getAtt, httpStatements, ingestStatements, lambdaTrust,
+} from './expected.js';
+import {
+  packageService, printConfig, validateTemplate,
+  type PackagedService, type Resource, type Template,
+} from './packaged.js';
+import { readZipEntries } from './zipEntries.js';
+
+let packaged: PackagedService;
+let template: Template;
+const temporaryDirs: string[] = [];
+
+beforeAll(() => {
+  packaged = packageService('test');
+  template = packaged.template;
+  temporaryDirs.push(packaged.dir);
+});
+
+afterAll(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function resource(logicalId: string): Resource {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`no resource ${logicalId} in the template`);
+  return found;
+}
+
+function resourcesOfType(type: string): Resource[] {
+  return Object.values(template.Resources).filter((r) => r.Type === type);
+}
+
+describe('the packaged template', () => {
+  test('has no error-level finding from AWS\'s offline validator', () => {
+    const findings = validateTemplate(packaged.templatePath);
+
+    const errors = findings.filter(
+      (f) => f.severity === 'ERROR' || f.severity === 'FATAL');
+    expect(errors).toEqual([]);
+  });
+
+  test('declares every route for both prefixes and nothing else', () => {
+    const routeKeys = resourcesOfType('AWS::ApiGatewayV2::Route')
+      .map((route) => route.Properties.RouteKey as string);
+
+    // 12 job routes under each of two prefixes plus 3 key routes: 27.
+    expect(expectedRouteKeys).toHaveLength(27);
+    expect([...routeKeys].sort()).toEqual([...expectedRouteKeys].sort());
+  });
+
+  test('has no catch-all, greedy or default route', () => {
+    const routeKeys = resourcesOfType('AWS::ApiGatewayV2::Route')
+      .map((route) => route.Properties.RouteKey as string);
+
+    for (const key of routeKeys) {
+      expect(key).not.toMatch(/^ANY |\+\}|\$default/);
+    }
+  });
+
+  test('sends every route to the http function with payload 2.0', () => {
+    const target = {
+      'Fn::Join': ['/', ['integrations', { Ref: 'HttpApiIntegrationHttp' }]],
+    };
+    for (const route of resourcesOfType('AWS::ApiGatewayV2::Route')) {
+      expect(route.Properties.Target).toEqual(target);
+      expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+
+    const integration = resource('HttpApiIntegrationHttp').Properties;
+    expect(integration.IntegrationUri)
+      .toEqual(getAtt('HttpLambdaFunction', 'Arn'));
+    expect(integration.PayloadFormatVersion).toBe('2.0');
+  });
+
+  test('has no API Gateway authorizer and no CORS', () => {
+    expect(resourcesOfType('AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+    expect(resource('HttpApi').Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  test('throttles the API stage', () => {
+    const settings = resource('HttpApiStage').Properties.DefaultRouteSettings;
+
+    expect(settings.ThrottlingBurstLimit).toBeGreaterThan(0);
+    expect(settings.ThrottlingRateLimit).toBeGreaterThan(0);
+  });
+
+  test('gives each function its own role with exactly its statements', () => {
+    const statements = (roleId: string) => {
+      const role = resource(roleId).Properties;
+      expect(role.AssumeRolePolicyDocument).toEqual(lambdaTrust);
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.Policies).toHaveLength(1);
+      return role.Policies[0].PolicyDocument.Statement;
+    };
+
+    expect(resource('HttpLambdaFunction').Properties.Role)
+      .toEqual(getAtt('HttpRole', 'Arn'));
+    expect(resource('S3IngestLambdaFunction').Properties.Role)
+      .toEqual(getAtt('IngestRole', 'Arn'));
+    expect(statements('HttpRole')).toEqual(httpStatements);
+    expect(statements('IngestRole')).toEqual(ingestStatements);
+    expect(resourcesOfType('AWS::IAM::Role')).toHaveLength(2);
+  });
+
+  test('runs both functions on nodejs22.x and arm64', () => {
+    for (const id of ['HttpLambdaFunction', 'S3IngestLambdaFunction']) {
+      const fn = resource(id).Properties;
+      expect(fn.Runtime).toBe('nodejs22.x');
+      expect(fn.Architectures).toEqual(['arm64']);
+    }
+  });
+
+  test('keeps the http function inside API Gateway\'s 30 s', () => {
+    const fn = resource('HttpLambdaFunction').Properties;
+
+    expect(fn.Handler).toBe('functions/http.handler');
+    expect(fn.Timeout).toBeLessThanOrEqual(29);
+    expect(fn.ReservedConcurrentExecutions).toBeGreaterThan(0);
+  });
+
+  test('passes the settings the code reads to both functions', () => {
+    for (const id of ['HttpLambdaFunction', 'S3IngestLambdaFunction']) {
+      const env = resource(id).Properties.Environment.Variables;
+      expect(env.ML_TABLE).toEqual({ Ref: 'MlTable' });
+      expect(env.ML_BUCKET).toEqual({ Ref: 'MlBucket' });
+      // Lambda's synchronous request limit: 6 MiB = 6 * 1024 * 1024.
+      expect(env.ML_MAX_BODY_BYTES).toBe(String(6 * 1024 * 1024));
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      // The lease must outlive the wait for it and one ingest chunk.
+      expect(Number(env.ML_LEASE_TTL_MS))
+        .toBeGreaterThan(Number(env.ML_LEASE_WAIT_MS));
+    }
+  });
+
+  test('feeds the ingest function from the queue one object at a time', () => {
+    const fn = resource('S3IngestLambdaFunction').Properties;
+    const [mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping');
+
+    expect(fn.Handler).toBe('functions/s3-ingest.handler');
+    expect(mapping.Properties.EventSourceArn)
+      .toEqual(getAtt('IngestQueue', 'Arn'));
+    expect(mapping.Properties.FunctionName)
+      .toEqual(getAtt('S3IngestLambdaFunction', 'Arn'));
+    expect(mapping.Properties.BatchSize).toBe(1);
+    expect(mapping.Properties.FunctionResponseTypes)
+      .toEqual(['ReportBatchItemFailures']);
+    expect(mapping.Properties.ScalingConfig.MaximumConcurrency)
+      .toBeLessThanOrEqual(fn.ReservedConcurrentExecutions);
+  });
+
+  test('notifies the queue of objects created under jobs/', () => {
+    const bucket = resource('MlBucket').Properties;
+
+    expect(bucket.NotificationConfiguration).toEqual({
+      QueueConfigurations: [{
+        Event: 's3:ObjectCreated:*',
+        Queue: getAtt('IngestQueue', 'Arn'),
+        Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'jobs/' }] } },
+      }],
+    });
+    const [statement] = resource('IngestQueuePolicy')
+      .Properties.PolicyDocument.Statement;
+    expect(statement.Principal).toEqual({ Service: 's3.amazonaws.com' });
+    expect(statement.Action).toBe('sqs:SendMessage');
+  });
+
+  test('protects the bucket: encryption, no public access, TLS only', () => {
+    const bucket = resource('MlBucket').Properties;
+    const policy = resource('MlBucketPolicy').Properties.PolicyDocument;
+
+    const encryption = bucket.BucketEncryption
+      .ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
+    expect(encryption.SSEAlgorithm).toBe('AES256');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(policy.Statement).toContainEqual(expect.objectContaining({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
+  });
+
+  test('expires objects under jobs/ and aborts stale multipart uploads', () => {
+    const rules = resource('MlBucket').Properties.LifecycleConfiguration.Rules;
+
+    expect(rules).toContainEqual(expect.objectContaining({
+      Prefix: 'jobs/', ExpirationInDays: 30, Status: 'Enabled',
+    }));
+    expect(rules).toContainEqual(expect.objectContaining({
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+    }));
+  });
+
+  test('redrives the queue to a DLQ and outlasts six ingest timeouts', () => {
+    const queue = resource('IngestQueue').Properties;
+    const timeout = resource('S3IngestLambdaFunction').Properties.Timeout;
+
+    expect(queue.RedrivePolicy.deadLetterTargetArn)
+      .toEqual(getAtt('IngestDeadLetterQueue', 'Arn'));
+    expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(1);
+    expect(queue.RedrivePolicy.maxReceiveCount).toBeLessThanOrEqual(10);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queue.MessageRetentionPeriod).toBeGreaterThan(0);
+  });
+
+  test('makes the table on demand, with PITR, TTL and the jobs index', () => {
+    const table = resource('MlTable').Properties;
+
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.PointInTimeRecoverySpecification)
+      .toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.TimeToLiveSpecification)
+      .toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(table.GlobalSecondaryIndexes).toEqual([{
+      IndexName: 'jobs',
+      KeySchema: [
+        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    }]);
+    expect(table.DeletionProtectionEnabled).toBe(false);
+  });
+
+  test('keeps logs 30 days and alarms on the DLQ and function errors', () => {
+    for (const group of resourcesOfType('AWS::Logs::LogGroup')) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+    }
+    const watched = resourcesOfType('AWS::CloudWatch::Alarm').map((alarm) =>
+      [alarm.Properties.MetricName, alarm.Properties.Dimensions[0].Value]);
+
+    expect(watched).toEqual(expect.arrayContaining([
+      ['ApproximateNumberOfMessagesVisible',
+        getAtt('IngestDeadLetterQueue', 'QueueName')],
+      ['Errors', { Ref: 'HttpLambdaFunction' }],
+      ['Errors', { Ref: 'S3IngestLambdaFunction' }],
+    ]));
+  });
+
+  test('outputs the API URL, bucket, table and queue', () => {
+    expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(
+      ['HttpApiUrl', 'BucketName', 'TableName', 'QueueUrl']));
+  });
+});
+
+test('only the prod stage turns on the table\'s deletion protection', () => {
+  const prod = printConfig('prod').resources.Resources.MlTable;
+
+  expect(prod.Properties.DeletionProtectionEnabled).toBe(true);
+  expect(prod.DeletionPolicy).toBe('Retain');
+});
+
+describe('the function bundles', () => {
+  // Minified, the DynamoDB and S3 clients with the presigner come to about
+  // 0.6 MB, and js-joda with its time-zone and en-US data adds about 1.1 MB
+  // (measured with esbuild 0.28). Past 4 MiB something large was bundled
+  // by mistake, and cold starts pay for every byte.
+  const maxBundleBytes = 4 * 1024 * 1024;
+
+  test.each(['http', 's3Ingest'])('%s.zip holds one small bundle', (name) => {
+    const zipPath = join(packaged.dir, `${name}.zip`);
+    const bundles = readZipEntries(zipPath)
+      .filter((entry) => entry.name.endsWith('.mjs'));
+
+    expect(bundles).toHaveLength(1);
+    expect(bundles[0].data.length).toBeLessThan(maxBundleBytes);
+    console.info(`${name}.zip: ${statSync(zipPath).size} bytes zipped, `
+      + `${bundles[0].name} ${bundles[0].data.length} bytes`);
+  });
+
+  test.each([
+    ['http', 'HttpLambdaFunction'],
+    ['s3Ingest', 'S3IngestLambdaFunction'],
+  ])('%s loads in plain node and exports a handler', (name, logicalId) => {
+    const dir = unzipOutsideProject(join(packaged.dir, `${name}.zip`));
+    const handler = resource(logicalId).Properties.Handler as string;
+    const file = join(dir, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
+
+    // Outside the project no node_modules can be found: a dependency left
+    // out of the bundle fails the import here, as it would in Lambda.
+    const probe = `const m = await import(${JSON.stringify(
+      pathToFileURL(file).href)});
+      process.exit(typeof m.handler === 'function' ? 0 : 3);`;
+    const result = spawnSync(process.execPath,
+      ['--input-type=module', '-e', probe],
+      { cwd: dir, env: lambdaLikeEnv(logicalId), encoding: 'utf8' });
+
+    expect(result.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find/);
+    expect(result.status).toBe(0);
+  });
+});
+
+function unzipOutsideProject(zipPath: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ml-intake-bundle-'));
+  temporaryDirs.push(dir);
+  for (const entry of readZipEntries(zipPath)) {
+    if (entry.name.endsWith('/')) continue;
+    mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
+    writeFileSync(join(dir, entry.name), entry.data);
+  }
+  return dir;
+}
+
+/** The function's environment, with made-up names for the references. */
+function lambdaLikeEnv(logicalId: string): NodeJS.ProcessEnv {
+  const variables = resource(logicalId).Properties.Environment.Variables;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    AWS_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: logicalId,
+  };
+  for (const [name, value] of Object.entries(variables)) {
+    env[name] = typeof value === 'string' ? value : `probe-${name}`;
+  }
+  return env;
+}
