@@ -74,6 +74,19 @@ describe('creating and reading jobs', () => {
     expect(ids).toEqual(['a-job', 'a1', 'a_job', 'b-job', 'c']);
   });
 
+  test('two processes ensuring a missing table both see it made', async () => {
+    const raceTable = uniqueTableName('race');
+
+    await Promise.all([
+      ensureTable(client, raceTable), ensureTable(client, raceTable),
+    ]);
+
+    const raceStore = createDynamoJobStore(client, raceTable);
+    await raceStore.createJob(jobConfig('raced'), freshCounting());
+    expect((await raceStore.listJobs()).map((j) => j.job_id))
+      .toEqual(['raced']);
+  });
+
   test('ensureTable is a no-op for a table that exists', async () => {
     await ensureTable(client, tableName);
     await Promise.all([
