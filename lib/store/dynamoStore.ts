@@ -67,6 +67,9 @@ export function createDynamoJobStore(
       return item === undefined ? undefined : configFromItem(item);
     },
 
+    // The index is eventually consistent on AWS: a job created well under
+    // a second ago may be missing from a listing, while getJob, which reads
+    // the table, already sees it.
     async listJobs() {
       const jobs: JobConfig[] = [];
       let startKey: Item | undefined;
@@ -79,6 +82,8 @@ export function createDynamoJobStore(
       return jobs;
     },
 
+    // Also answers for a STATE left by a crash (see items.ts); callers
+    // decide whether a job exists with getJob.
     async getState(jobId: string) {
       const item = await getItem(jobId, STATE_SK);
       return item === undefined ? undefined : stateFromItem(item);
