@@ -1,5 +1,18 @@
-// Contract stub: implemented by the store-and-jobs work.
+/**
+ * Create job (spec §8.1, §4.1): the PUT body validated, defaults filled in,
+ * and the job returned in Elasticsearch's key order, as GET shows it.
+ */
 import type { CountingConfig } from '../counting/types.js';
+import { type AnalysisFields, inputFieldSet } from '../counting/inputFields.js';
+import { isValidTimeFormat } from '../counting/timeParser.js';
+import { MlError } from '../errors.js';
+import {
+  parseAnalysisConfig, parseAnalysisLimits, withoutUndefined,
+} from './analysisConfig.js';
+import {
+  type JsonObject, ObjectReader, invalidConfig, isObject, parseError,
+  parseTimeValue,
+} from './configReader.js';
 
 /**
  * A job as stored and as GET returns it, in Elasticsearch's field names
@@ -30,6 +43,40 @@ export interface JobConfig {
   [key: string]: unknown;
 }
 
+/** The Elasticsearch version whose job format this project writes. */
+export const JOB_VERSION = '8.0.0';
+
+const JOB_ID_MAX_LENGTH = 64;
+const VALID_ID = /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/;
+
+const JOB_KEYS = [
+  'job_id', 'job_type', 'groups', 'description', 'analysis_config',
+  'analysis_limits', 'background_persist_interval', 'data_description',
+  'model_plot_config', 'renormalization_window_days',
+  'model_snapshot_retention_days', 'daily_model_snapshot_retention_after_days',
+  'results_retention_days', 'custom_settings', 'results_index_name',
+  'allow_lazy_open',
+] as const;
+
+const RETENTION_KEYS = [
+  'renormalization_window_days', 'model_snapshot_retention_days',
+  'daily_model_snapshot_retention_after_days', 'results_retention_days',
+] as const;
+
+/** Throws the spec's 400 when `jobId` breaks the job id rules. */
+export function validateJobId(jobId: string): void {
+  if (!VALID_ID.test(jobId)) {
+    throw invalidConfig(`Invalid job_id; '${jobId}' can contain lowercase `
+      + 'alphanumeric (a-z and 0-9), hyphens or underscores; must start and '
+      + 'end with alphanumeric');
+  }
+  // The 64-character limit is not confirmed by a test (spec §12 item 7).
+  if (jobId.length > JOB_ID_MAX_LENGTH) {
+    throw invalidConfig(`The job_id cannot contain more than `
+      + `${JOB_ID_MAX_LENGTH} characters.`);
+  }
+}
+
 /**
  * Validates a PUT body for `urlJobId` (job id rules, detectors, bucket span,
  * latency, data description, ...) and returns the job to store. Throws
@@ -38,15 +85,183 @@ export interface JobConfig {
 export function parseJobConfig(
   urlJobId: string, body: unknown, nowMs: number,
 ): JobConfig {
-  throw new Error(`not implemented ${String([urlJobId, body, nowMs])}`);
+  validateJobId(urlJobId);
+  if (body === undefined || body === null) {
+    throw new MlError(400, 'parse_exception', 'request body is required');
+  }
+  if (!isObject(body)) throw parseError('[job_details] expected an object');
+  const job = new ObjectReader('job_details', body, JOB_KEYS);
+
+  const bodyId = job.string('job_id');
+  if (bodyId !== undefined && bodyId !== urlJobId) {
+    throw new MlError(400, 'illegal_argument_exception',
+      `Inconsistent job_id; '${bodyId}' specified in the body differs from `
+        + `'${urlJobId}' specified as a URL argument`);
+  }
+  const jobType = job.string('job_type');
+  if (jobType !== undefined && jobType !== 'anomaly_detector') {
+    throw invalidConfig(`Unknown job_type [${jobType}]`);
+  }
+  const analysisBody = job.object('analysis_config');
+  if (analysisBody === undefined) {
+    throw invalidConfig('An analysis_config must be set');
+  }
+  const dataBody = job.object('data_description');
+  if (dataBody === undefined) {
+    throw invalidConfig('A data_description must be set');
+  }
+
+  const analysis = parseAnalysisConfig(analysisBody);
+  const data = parseDataDescription(dataBody);
+  checkTimeFieldUnused(analysis, data.time_field);
+
+  return assembleJob(urlJobId, job, nowMs, analysis, data);
 }
 
-/** Throws the spec's 400 when `jobId` breaks the job id rules. */
-export function validateJobId(jobId: string): void {
-  throw new Error(`not implemented ${jobId}`);
+function assembleJob(
+  jobId: string, job: ObjectReader, nowMs: number,
+  analysis: JobConfig['analysis_config'],
+  data: JobConfig['data_description'],
+): JobConfig {
+  const groups = job.stringArray('groups') ?? [];
+  for (const group of groups) checkGroupId(group);
+  const retention: Partial<Record<string, number>> = {};
+  for (const key of RETENTION_KEYS) {
+    const days = job.integer(key);
+    if (days !== undefined && days < 0) {
+      throw invalidConfig(`${key} cannot be less than 0. Value = ${days}`);
+    }
+    retention[key] = days;
+  }
+  const snapshotDays = retention.model_snapshot_retention_days ?? 10;
+  const persistInterval = job.string('background_persist_interval');
+  if (persistInterval !== undefined) {
+    parseTimeValue('background_persist_interval', persistInterval);
+  }
+  const description = job.string('description');
+  const indexName = job.string('results_index_name');
+
+  // Insertion order is Elasticsearch's output order.
+  return withoutUndefined({
+    job_id: jobId,
+    job_type: 'anomaly_detector',
+    job_version: JOB_VERSION,
+    groups: groups.length > 0 ? groups : undefined,
+    description,
+    create_time: nowMs,
+    analysis_config: analysis,
+    analysis_limits: parseAnalysisLimits(job.object('analysis_limits')),
+    background_persist_interval: persistInterval,
+    data_description: data,
+    model_plot_config: job.object('model_plot_config'),
+    renormalization_window_days: retention.renormalization_window_days,
+    model_snapshot_retention_days: snapshotDays,
+    daily_model_snapshot_retention_after_days:
+      retention.daily_model_snapshot_retention_after_days
+        ?? Math.min(1, snapshotDays),
+    results_retention_days: retention.results_retention_days,
+    custom_settings: job.object('custom_settings'),
+    results_index_name:
+      indexName === undefined ? 'shared' : `custom-${indexName}`,
+    allow_lazy_open: job.boolean('allow_lazy_open') ?? false,
+  });
+}
+
+const DATA_KEYS = [
+  'format', 'time_field', 'time_format', 'field_delimiter', 'quote_character',
+];
+
+function parseDataDescription(
+  body: JsonObject,
+): JobConfig['data_description'] {
+  const reader = new ObjectReader('data_description', body, DATA_KEYS);
+  const format = parseFormat(reader.raw('format'));
+  const timeField = reader.string('time_field') ?? 'time';
+  const timeFormat = reader.string('time_format') ?? 'epoch_ms';
+  checkTimeFormat(timeFormat);
+  const delimiter = singleCharacter(reader.string('field_delimiter'));
+  const quote = singleCharacter(reader.string('quote_character'));
+
+  if (format === 'xcontent') {
+    return { time_field: timeField, time_format: timeFormat };
+  }
+  return {
+    format,
+    time_field: timeField,
+    time_format: timeFormat,
+    field_delimiter: delimiter ?? '\t',
+    quote_character: quote ?? '"',
+  };
+}
+
+function parseFormat(raw: unknown): 'xcontent' | 'delimited' {
+  if (raw === undefined) return 'xcontent';
+  const value = typeof raw === 'string' ? raw.toLowerCase() : undefined;
+  if (value === 'xcontent' || value === 'delimited') return value;
+  throw new MlError(400, 'x_content_parse_exception',
+    '[data_description] failed to parse field [format]', {
+      causedBy: {
+        type: 'illegal_argument_exception',
+        reason: `Unknown data format [${String(raw)}]; expected xcontent or `
+          + 'delimited',
+      },
+    });
+}
+
+function checkTimeFormat(timeFormat: string): void {
+  if (timeFormat === 'epoch' || timeFormat === 'epoch_ms') return;
+  if (timeFormat !== '' && isValidTimeFormat(timeFormat)) return;
+  throw invalidConfig(`Invalid Time format string '${timeFormat}'`);
+}
+
+function singleCharacter(raw: string | undefined): string | undefined {
+  if (raw === undefined || [...raw].length === 1) return raw;
+  throw invalidConfig(`String must be a single character, found [${raw}]`);
+}
+
+function checkGroupId(group: string): void {
+  if (VALID_ID.test(group)) return;
+  throw invalidConfig(`Invalid group id '${group}'; must be non-empty string `
+    + 'and may contain lowercase alphanumeric (a-z and 0-9), hyphens or '
+    + 'underscores; must start and end with alphanumeric');
+}
+
+/** Fields of spec §6.1 that the analysis reads, time field aside. */
+function analysisFields(analysis: JobConfig['analysis_config']): string[] {
+  const names: unknown[] = [
+    ...analysis.influencers,
+    analysis.summary_count_field_name,
+    analysis.categorization_field_name,
+  ];
+  for (const detector of analysis.detectors) {
+    names.push(detector.field_name, detector.by_field_name,
+      detector.over_field_name, detector.partition_field_name);
+  }
+  return names.filter((name): name is string => typeof name === 'string');
+}
+
+function checkTimeFieldUnused(
+  analysis: JobConfig['analysis_config'], timeField: string,
+): void {
+  if (!analysisFields(analysis).includes(timeField)) return;
+  throw invalidConfig(
+    'data_description.time_field may not be used in the analysis_config');
 }
 
 /** What the counting core needs from a job. */
 export function toCountingConfig(job: JobConfig): CountingConfig {
-  throw new Error(`not implemented ${String(job)}`);
+  const { analysis_config: analysis, data_description: data } = job;
+  return {
+    bucketSpanMs: parseTimeValue('bucket_span', analysis.bucket_span),
+    latencyMs: analysis.latency === undefined
+      ? 0
+      : parseTimeValue('latency', analysis.latency),
+    timeField: data.time_field,
+    timeFormat: data.time_format,
+    inputFields: inputFieldSet(
+      analysis as unknown as AnalysisFields, data.time_field),
+    format: data.format === 'delimited' ? 'delimited' : 'xcontent',
+    fieldDelimiter: data.field_delimiter ?? '\t',
+    quoteCharacter: data.quote_character ?? '"',
+  };
 }

@@ -1,0 +1,115 @@
+/**
+ * `analysis_config` and `analysis_limits` of a PUT job body (spec §8.1):
+ * bucket span, latency, detectors, influencers and the memory limit.
+ */
+import {
+  type JsonObject, ObjectReader, invalidConfig, parseMemoryLimitMb,
+  parseTimeValue, wrongType,
+} from './configReader.js';
+import { type Detector, parseDetector } from './detectorConfig.js';
+import type { JobConfig } from './jobConfig.js';
+
+const ANALYSIS_KEYS = [
+  'bucket_span', 'categorization_field_name', 'categorization_filters',
+  'latency', 'summary_count_field_name', 'detectors', 'influencers',
+  'multivariate_by_fields',
+] as const;
+
+export function parseAnalysisConfig(
+  body: JsonObject,
+): JobConfig['analysis_config'] {
+  const reader = new ObjectReader('analysis_config', body, ANALYSIS_KEYS);
+  const detectors = (reader.array('detectors') ?? []).map(parseDetector);
+  const influencers = reader.stringArray('influencers') ?? [];
+  const summaryCountField = reader.string('summary_count_field_name');
+  const bucketSpan = reader.string('bucket_span') ?? '5m';
+  const latency = reader.string('latency');
+
+  checkSpan('bucket_span', bucketSpan, 'cannot be less or equal than 0');
+  if (latency !== undefined) {
+    checkSpan('latency', latency, 'cannot be less than 0');
+  }
+  if (detectors.length === 0) throw invalidConfig('No detectors configured');
+  if (summaryCountField !== undefined
+    && detectors.some((d) => d.function === 'metric')) {
+    throw invalidConfig('The \'metric\' function cannot be used in jobs that '
+      + 'will take pre-summarized input');
+  }
+  checkNestedTermFields(detectors, influencers);
+
+  return withoutUndefined({
+    bucket_span: bucketSpan,
+    categorization_field_name: reader.string('categorization_field_name'),
+    categorization_filters: reader.stringArray('categorization_filters'),
+    latency,
+    summary_count_field_name: summaryCountField,
+    detectors,
+    influencers,
+    multivariate_by_fields: reader.boolean('multivariate_by_fields'),
+  });
+}
+
+/** Drops the keys of options that were not given, keeping the order. */
+export function withoutUndefined<T extends object>(value: T): T {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(entries) as T;
+}
+
+/**
+ * A span must be a whole number of seconds; `bucket_span` must also be
+ * positive and `latency` may be 0 (spec §8.1).
+ */
+function checkSpan(setting: string, raw: string, tooLow: string): void {
+  const ms = parseTimeValue(setting, raw);
+  const limitBroken = setting === 'latency' ? ms < 0 : ms <= 0;
+  if (limitBroken) throw invalidConfig(`${setting} ${tooLow}. Value = ${raw}`);
+  if (ms % 1000 !== 0) {
+    throw invalidConfig(
+      `${setting} has to be a multiple of 1s; actual was '${raw}'`);
+  }
+}
+
+/** A term field may not be an object path inside another (spec §8.1). */
+function checkNestedTermFields(
+  detectors: readonly Detector[], influencers: readonly string[],
+): void {
+  const terms = new Set<string>(influencers);
+  for (const detector of detectors) {
+    for (const key of ['by_field_name', 'over_field_name',
+      'partition_field_name']) {
+      const name = detector[key];
+      if (typeof name === 'string') terms.add(name);
+    }
+  }
+  const sorted = [...terms].sort();
+  for (const outer of sorted) {
+    const inner = sorted.find((name) => name.startsWith(`${outer}.`));
+    if (inner !== undefined) {
+      throw invalidConfig(`Fields [${outer}] and [${inner}] cannot both be `
+        + 'used in the same analysis_config');
+    }
+  }
+}
+
+const LIMIT_KEYS = ['model_memory_limit', 'categorization_examples_limit'];
+
+export function parseAnalysisLimits(
+  body: JsonObject | undefined,
+): JobConfig['analysis_limits'] {
+  const reader = new ObjectReader('analysis_limits', body ?? {}, LIMIT_KEYS);
+  const memory = reader.raw('model_memory_limit');
+  if (memory !== undefined && typeof memory !== 'string'
+    && typeof memory !== 'number') {
+    throw wrongType('analysis_limits', 'model_memory_limit', memory);
+  }
+  const examples = reader.integer('categorization_examples_limit') ?? 4;
+  if (examples < 0) {
+    throw invalidConfig('categorization_examples_limit cannot be less than '
+      + `0. Value = ${examples}`);
+  }
+  const memoryMb = memory === undefined ? 1024 : parseMemoryLimitMb(memory);
+  return {
+    model_memory_limit: `${memoryMb}mb`,
+    categorization_examples_limit: examples,
+  };
+}
