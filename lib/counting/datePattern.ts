@@ -117,7 +117,9 @@ function allowsCachedPath(pattern: string, kind: PatternKind): boolean {
   return hasOffset === (kind === 'instant');
 }
 
-function fieldOr(parsed: TemporalAccessor, field: ChronoField, fallback: number) {
+function fieldOr(
+  parsed: TemporalAccessor, field: ChronoField, fallback: number,
+): number {
   return parsed.isSupported(field) ? parsed.get(field) : fallback;
 }
 

@@ -24,6 +24,8 @@ export function advanceEngineClock(
 }
 
 /** `skip_time`: the clock jumps to ceil(x, span); skipped buckets vanish. */
-export function skipEngineClock(skipSec: number, bucketSpanSec: number): number {
+export function skipEngineClock(
+  skipSec: number, bucketSpanSec: number,
+): number {
   return Math.ceil(skipSec / bucketSpanSec) * bucketSpanSec;
 }

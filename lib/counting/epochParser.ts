@@ -37,7 +37,8 @@ export function parseJavaDouble(text: string): number | null {
   const rest = text.slice(i, end);
   if (rest === 'NaN') return NaN;
   if (rest === 'Infinity') return negative ? -Infinity : Infinity;
-  if (rest.length > 1 && rest[0] === '0' && (rest[1] === 'x' || rest[1] === 'X')) {
+  const hex = rest[0] === '0' && (rest[1] === 'x' || rest[1] === 'X');
+  if (hex) {
     const magnitude = parseHexFloat(rest, 2);
     if (magnitude === null) return null;
     return negative ? -magnitude : magnitude;
@@ -63,7 +64,10 @@ function parseDecimal(text: string, from: number, to: number): number | null {
     i += 1;
     if (i < to && (text[i] === '+' || text[i] === '-')) i += 1;
     let exponentDigits = 0;
-    while (i < to && isDigit(text.charCodeAt(i))) { i += 1; exponentDigits += 1; }
+    while (i < to && isDigit(text.charCodeAt(i))) {
+      i += 1;
+      exponentDigits += 1;
+    }
     if (exponentDigits === 0) return null;
   }
 
