@@ -1,0 +1,149 @@
+/**
+ * Bucket diagnostics (spec §7): a moving window of per-bucket record counts
+ * that finalises buckets as time moves on and judges each one empty or
+ * sparse. The state is plain data so it can be persisted between uploads;
+ * the functions here change it in place and are given a private copy.
+ */
+import type { DataCounts, DiagnosticsState } from './types.js';
+
+/** Sparse iff ln(window average) − ln(bucket count) is above this. */
+const SPARSITY_THRESHOLD = 2;
+const MIN_WINDOW_BUCKETS = 10;
+
+/** W = max(10, ceil(latency / span)) buckets (spec §7.2). */
+export function windowSize(bucketSpanMs: number, latencyMs: number): number {
+  return Math.max(MIN_WINDOW_BUCKETS, Math.ceil(latencyMs / bucketSpanMs));
+}
+
+/** Largest multiple of `spanMs` not above `timeMs` (epoch aligned). */
+export function floorAlign(timeMs: number, spanMs: number): number {
+  return Math.floor(timeMs / spanMs) * spanMs;
+}
+
+export function createDiagnostics(
+  bucketSpanMs: number, latencyMs: number,
+): DiagnosticsState {
+  return {
+    counts: new Array<number>(windowSize(bucketSpanMs, latencyMs)).fill(0),
+    movingTotal: 0,
+    latestStart: -1,
+    latestIdx: 0,
+    earliestStart: -1,
+    earliestIdx: 0,
+    lastFinalisedStart: -1,
+    bucketCount: 0,
+    emptyBucketCount: 0,
+    sparseBucketCount: 0,
+    latestEmpty: -1,
+    latestSparse: -1,
+  };
+}
+
+export function copyDiagnostics(state: DiagnosticsState): DiagnosticsState {
+  return { ...state, counts: state.counts.slice() };
+}
+
+/** Adds one accepted record at `timeMs` (spec §7.3). */
+export function addRecord(
+  state: DiagnosticsState, bucketSpanMs: number, timeMs: number,
+): void {
+  const bucketStart = floorAlign(timeMs, bucketSpanMs);
+  const size = state.counts.length;
+  if (!hasRecords(state)) {
+    state.latestStart = bucketStart;
+    state.earliestStart = bucketStart;
+  }
+
+  while (bucketStart > state.latestStart) {
+    const next = (state.latestIdx + 1) % size;
+    if (next === state.earliestIdx) {
+      finalise(state, bucketSpanMs, next);
+      state.movingTotal -= state.counts[next];
+      state.earliestStart += bucketSpanMs;
+      state.earliestIdx = (state.earliestIdx + 1) % size;
+    }
+    state.counts[next] = 0;
+    state.latestStart += bucketSpanMs;
+    state.latestIdx = next;
+  }
+
+  const offset = (bucketStart - state.latestStart) / bucketSpanMs;
+  let idx = (state.latestIdx + offset) % size;
+  if (idx < 0) idx += size;
+  state.counts[idx] += 1;
+  state.movingTotal += 1;
+  if (bucketStart < state.earliestStart) {
+    state.earliestStart = bucketStart;
+    state.earliestIdx = idx;
+  }
+}
+
+/**
+ * End of upload (spec §7.4): finalises every bucket in the window except
+ * the one holding the latest record. Nothing leaves the window.
+ */
+export function flushAll(state: DiagnosticsState, bucketSpanMs: number): void {
+  if (!hasRecords(state)) return;
+
+  const size = state.counts.length;
+  for (let idx = state.earliestIdx; idx !== state.latestIdx;
+    idx = (idx + 1) % size) {
+    finalise(state, bucketSpanMs, idx);
+  }
+}
+
+/**
+ * Adds the session counters to an accumulator and clears them (spec §7.6);
+ * the latest empty and sparse starts stay for the rest of the session.
+ */
+export function foldInto(state: DiagnosticsState, counts: DataCounts): void {
+  counts.bucketCount += state.bucketCount;
+  counts.emptyBucketCount += state.emptyBucketCount;
+  counts.sparseBucketCount += state.sparseBucketCount;
+  counts.latestEmptyBucketTimestamp = later(
+    counts.latestEmptyBucketTimestamp, state.latestEmpty);
+  counts.latestSparseBucketTimestamp = later(
+    counts.latestSparseBucketTimestamp, state.latestSparse);
+}
+
+export function clearCounters(state: DiagnosticsState): void {
+  state.bucketCount = 0;
+  state.emptyBucketCount = 0;
+  state.sparseBucketCount = 0;
+}
+
+/** −1 is never a bucket start: spans are whole seconds (spec §7.2). */
+function hasRecords(state: DiagnosticsState): boolean {
+  return state.latestStart !== -1;
+}
+
+function later(current: number | null, candidate: number): number | null {
+  if (candidate <= 0) return current;
+  return current === null || candidate > current ? candidate : current;
+}
+
+function finalise(
+  state: DiagnosticsState, bucketSpanMs: number, idx: number,
+): void {
+  const size = state.counts.length;
+  const behind = ((state.latestIdx - idx) % size + size) % size;
+  const start = state.latestStart - behind * bucketSpanMs;
+  if (start <= state.lastFinalisedStart) return;
+
+  state.lastFinalisedStart = start;
+  state.bucketCount += 1;
+  const count = state.counts[idx];
+  if (count === 0) {
+    state.emptyBucketCount += 1;
+    state.latestEmpty = start;
+    return;
+  }
+
+  const windowBuckets =
+    (state.latestStart - state.earliestStart) / bucketSpanMs + 1;
+  const average = state.movingTotal / windowBuckets;
+  if (Math.log(average) - Math.log(count) > SPARSITY_THRESHOLD) {
+    state.sparseBucketCount += 1;
+    state.latestSparse = start;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The per-record rules of one upload (spec §3.3): missing fields, time
+ * parsing, the out-of-order rule, acceptance, bucket diagnostics and the
+ * engine clock. Everything that does not depend on the record is decided
+ * in the constructor; `record` only does arithmetic on plain numbers.
+ */
+import { addRecord } from './bucketDiagnostics.js';
+import { advanceEngineClock } from './engineClock.js';
+import { outOfOrderThresholdSec, wholeSeconds } from './outOfOrder.js';
+import type { TimeParser } from './timeParser.js';
+import type {
+  CountingConfig, CountingState, DataCounts, DiagnosticsState, RecordSink,
+} from './types.js';
+
+export class UploadCounter implements RecordSink {
+  private readonly totals: DataCounts;
+  private readonly diagnostics: DiagnosticsState;
+  private readonly bucketSpanMs: number;
+  private readonly latencyMs: number;
+  private readonly bucketSpanSec: number;
+  private readonly latencySec: number;
+  private readonly timeIndex: number;
+  private readonly fieldCount: number;
+  /** Job-wide latest accepted time L in ms (0 before any record). */
+  private latestMs: number;
+  /** Whole seconds below which a record is out of order, from L. */
+  private thresholdSec: number;
+
+  /**
+   * @param state the upload's private copy of the job state, updated in
+   *   place; its diagnostics must be set.
+   * @param incremental this upload's accumulator, updated in place.
+   * @param latestThisUploadMs `Lthis` of spec §3.3 (0 at upload start).
+   */
+  constructor(
+    config: CountingConfig,
+    private readonly state: CountingState,
+    readonly incremental: DataCounts,
+    private readonly parseTime: TimeParser,
+    fieldPaths: readonly string[],
+    public latestThisUploadMs: number,
+  ) {
+    if (state.diagnostics === null) {
+      throw new Error('an upload needs the diagnostics of an open session');
+    }
+    this.totals = state.totals;
+    this.diagnostics = state.diagnostics;
+    this.bucketSpanMs = config.bucketSpanMs;
+    this.latencyMs = config.latencyMs;
+    this.bucketSpanSec = wholeSeconds(config.bucketSpanMs);
+    this.latencySec = wholeSeconds(config.latencyMs);
+    this.timeIndex = fieldPaths.indexOf(config.timeField);
+    this.fieldCount = fieldPaths.length;
+    this.latestMs = state.totals.latestRecordTimestamp ?? 0;
+    this.thresholdSec = outOfOrderThresholdSec(this.latestMs,
+      this.bucketSpanMs, this.latencyMs);
+  }
+
+  record(leafCount: number, values: ReadonlyArray<string | undefined>): void {
+    const totals = this.totals;
+    const incremental = this.incremental;
+    // The time field is not an input of the analysis, so one leaf is taken
+    // off every record, even one that has no time field (spec §6.4).
+    const fieldCount = leafCount > 0 ? leafCount - 1 : 0;
+
+    let missing = 0;
+    for (let i = 0; i < this.fieldCount; i += 1) {
+      if (values[i] === undefined) missing += 1;
+    }
+    if (missing > 0) {
+      totals.missingFieldCount += missing;
+      incremental.missingFieldCount += missing;
+    }
+    totals.inputFieldCount += fieldCount;
+    incremental.inputFieldCount += fieldCount;
+
+    const time = this.parseTime(values[this.timeIndex] ?? '');
+    if (time === null) {
+      totals.invalidDateCount += 1;
+      incremental.invalidDateCount += 1;
+      return;
+    }
+
+    if (wholeSeconds(time) < this.thresholdSec) {
+      totals.outOfOrderTimestampCount += 1;
+      incremental.outOfOrderTimestampCount += 1;
+      // Only the upload's own latest moves, and only upwards (spec §3.4).
+      if (time > this.latestThisUploadMs) {
+        this.latestThisUploadMs = time;
+        incremental.latestRecordTimestamp = time;
+      }
+      return;
+    }
+
+    this.accept(time);
+  }
+
+  private accept(time: number): void {
+    const totals = this.totals;
+    const incremental = this.incremental;
+    if (time > this.latestMs) {
+      this.latestMs = time;
+      this.thresholdSec = outOfOrderThresholdSec(time, this.bucketSpanMs,
+        this.latencyMs);
+    }
+    this.latestThisUploadMs = this.latestMs;
+
+    totals.processedRecordCount += 1;
+    incremental.processedRecordCount += 1;
+    totals.latestRecordTimestamp = this.latestMs;
+    incremental.latestRecordTimestamp = this.latestMs;
+    if (totals.earliestRecordTimestamp === null) {
+      totals.earliestRecordTimestamp = time;
+      incremental.earliestRecordTimestamp = time;
+    }
+
+    addRecord(this.diagnostics, this.bucketSpanMs, time);
+    this.state.lastFinalizedBucketEndSec = advanceEngineClock(
+      this.state.lastFinalizedBucketEndSec, wholeSeconds(time),
+      this.bucketSpanSec, this.latencySec);
+  }
+}
