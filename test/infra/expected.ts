@@ -62,7 +62,7 @@ const tableStatements = [
     Sid: 'JobsIndex',
     Effect: 'Allow',
     Action: 'dynamodb:Query',
-    Resource: { 'Fn::Join': ['/', [getAtt('MlTable', 'Arn'), 'index', 'jobs']] },
+    Resource: { 'Fn::Join': ['/', [getAtt('MlTable', 'Arn'), 'index', 'jobs-by-id']] },
   },
 ];
 
