@@ -228,10 +228,10 @@ describe('the packaged template', () => {
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
     expect(table.GlobalSecondaryIndexes).toEqual([{
-      IndexName: 'jobs',
+      IndexName: 'jobs-by-id',
       KeySchema: [
-        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+        { AttributeName: 'jobsPk', KeyType: 'HASH' },
+        { AttributeName: 'jobsSk', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
     }]);
