@@ -6,11 +6,11 @@ import { describe, expect, test, vi } from 'vitest';
 import { inflateChunks } from '../../lib/api/bodyDecoder.js';
 import { createApi } from '../../lib/api/createApi.js';
 import { MlError } from '../../lib/errors.js';
-import { createJobServiceDouble } from './jobServiceDouble.js';
+import { createJobServiceDouble } from '../support/jobServiceDouble.js';
 import { httpRequest, parseBody } from './requests.js';
 
 vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('./jobIdRule.js');
+  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
   return { validateJobId: validateJobIdBySpec };
 });
 

@@ -1,11 +1,11 @@
 import { describe, expect, test, vi } from 'vitest';
 import { createApi } from '../../lib/api/createApi.js';
 import { similarity } from '../../lib/api/params.js';
-import { createJobServiceDouble } from './jobServiceDouble.js';
+import { createJobServiceDouble } from '../support/jobServiceDouble.js';
 import { httpRequest, JSON_HEADERS, parseBody } from './requests.js';
 
 vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('./jobIdRule.js');
+  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
   return { validateJobId: validateJobIdBySpec };
 });
 

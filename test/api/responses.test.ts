@@ -4,11 +4,11 @@ import { filterResponse } from '../../lib/api/filterPath.js';
 import { CountingError } from '../../lib/counting/errors.js';
 import { jobNotFound, MlError } from '../../lib/errors.js';
 import type { JobService } from '../../lib/jobs/types.js';
-import { createJobServiceDouble } from './jobServiceDouble.js';
+import { createJobServiceDouble } from '../support/jobServiceDouble.js';
 import { httpRequest, parseBody } from './requests.js';
 
 vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('./jobIdRule.js');
+  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
   return { validateJobId: validateJobIdBySpec };
 });
 
