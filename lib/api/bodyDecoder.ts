@@ -25,7 +25,8 @@ export interface BodyLimits {
 
 /**
  * Reads the `Content-Encoding` header. Throws 400 for an encoding other
- * than gzip or deflate, before anything is read.
+ * than gzip or deflate, before anything is read. (Elasticsearch's HTTP
+ * layer passes such a body on as it is, to fail later as malformed data.)
  */
 export function compressionOf(
   header: string | undefined, body: Uint8Array,

@@ -10,7 +10,11 @@ const VENDOR_PREFIX = 'application/vnd.elasticsearch+';
 const VENDOR_JSON = new Set(['json', 'x-ndjson']);
 /** Formats Elasticsearch reads and this service does not. */
 const OTHER_FORMATS = new Set(['smile', 'cbor', 'yaml']);
-/** REST compatibility versions a vendor media type may ask for. */
+/**
+ * REST compatibility versions a vendor media type may ask for. Unlike
+ * Elasticsearch, the version is not cross-checked against `Accept`: the
+ * answer is the same JSON whichever version is asked for.
+ */
 const COMPATIBLE_VERSIONS = new Set(['7', '8', '9']);
 
 /**

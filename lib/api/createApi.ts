@@ -71,6 +71,9 @@ async function handle(
 
   await deps.authorizer?.authorize(request, route.action);
 
+  // Elasticsearch checks the type after inflating, so a gzip body that
+  // inflates to nothing needs no type there; here it does. This matters
+  // only to a client that compresses an empty upload and sends no type.
   if (hasBody) {
     checkContentType(request.headers['content-type'], route.body === 'data');
   }
@@ -120,6 +123,8 @@ function answerUnrouted(
   }
 
   // Elasticsearch prints the URI with its query string in both answers.
+  // HttpRequest keeps no raw query, so it is printed re-encoded: a bare
+  // `?human` shows as `?human=`. Only the message text differs.
   const query = request.query.toString();
   const uri = query === '' ? request.path : `${request.path}?${query}`;
   if (match.kind === 'none') return noHandlerResponse(uri, method, pretty);

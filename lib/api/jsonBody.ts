@@ -12,6 +12,8 @@ export async function readJsonBody(
   const text = Buffer.concat(parts).toString('utf8');
   if (text.trim() === '') return undefined;
 
+  // The reason carries the JSON parser's message but not Elasticsearch's
+  // `[line:column]` prefix, which a client can only read, not act on.
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
