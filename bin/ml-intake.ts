@@ -1,3 +1,46 @@
-// The `ml-intake` command. Commands are added by lib/cli and infra/local.
-console.error('ml-intake: no commands yet');
-process.exitCode = 1;
+// The `ml-intake` command line.
+import { Command } from 'commander';
+import { startLocalStack } from '../infra/local/stack.js';
+
+const program = new Command('ml-intake')
+  .description('Anomaly-detection post data API of Elasticsearch machine '
+    + 'learning, on AWS or on this machine');
+
+program.command('serve')
+  .description('Run the service on this machine: the API on '
+    + '127.0.0.1:$PORT (9200), data under $ML_DATA_DIR (./.data)')
+  .action(serve);
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  console.error(`ml-intake: ${error instanceof Error ? error.message : error}`);
+  process.exitCode = 1;
+}
+
+async function serve(): Promise<void> {
+  const port = Number(process.env.PORT ?? 9200);
+  const dataDir = process.env.ML_DATA_DIR ?? './.data';
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
+  }
+
+  const stack = await startLocalStack({ host: '127.0.0.1', port, dataDir });
+  console.log(`ml-intake listening on ${stack.url} (data in ${dataDir})`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal while closing means: do not wait any longer.
+    if (stopping) process.exit(130);
+    stopping = true;
+    stack.close().then(
+      () => { process.exitCode = 0; },
+      (error: unknown) => {
+        console.error(`ml-intake: closing after ${signal} failed:`, error);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

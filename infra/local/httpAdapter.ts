@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createServer, type IncomingMessage, type Server, type ServerResponse,
+} from 'node:http';
+import type {
+  APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import type { Logger } from 'pino';
+import { bodyTooLarge, errorResponse, jobIdOf } from '../../lib/api/index.js';
+import type { HttpHandler } from '../../functions/http.js';
+
+export interface LocalServerOptions {
+  /** Bodies longer than this are refused before they are buffered. */
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+/**
+ * A node:http server that turns each request into the API Gateway HTTP API
+ * event the Lambda handler receives in AWS, so the same code answers.
+ * The body is buffered up to the limit, as API Gateway buffers it;
+ * a compressed body counts here by its sent size, and again after
+ * inflation in the API layer.
+ */
+export function createLocalServer(
+  handle: HttpHandler, options: LocalServerOptions,
+): Server {
+  return createServer((request, response) => {
+    serve(request, response, handle, options).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'unexpected error');
+      send(response, errorResponse(error, false));
+    });
+  });
+}
+
+async function serve(
+  request: IncomingMessage, response: ServerResponse, handle: HttpHandler,
+  options: LocalServerOptions,
+): Promise<void> {
+  const { path, query } = splitTarget(request.url ?? '/');
+  const method = (request.method ?? 'GET').toUpperCase();
+  const declared = Number(request.headers['content-length'] ?? 0);
+
+  const body = declared > options.maxBodyBytes
+    ? undefined : await readBody(request, options.maxBodyBytes);
+  if (body === undefined) {
+    refuseTooLarge(request, response, method, path, options);
+    return;
+  }
+
+  const result = await handle(toEvent(request, method, path, query, body));
+  send(response, {
+    status: result.statusCode ?? 200,
+    headers: stringHeaders(result.headers),
+    body: result.body ?? '',
+  });
+}
+
+/** Resolves to undefined as soon as the body passes `limit` bytes. */
+function readBody(
+  request: IncomingMessage, limit: number,
+): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        request.off('data', onData);
+        request.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(Buffer.concat(chunks, length)));
+    request.once('error', reject);
+  });
+}
+
+/** Answers 413, then drops the connection rather than read the rest. */
+function refuseTooLarge(
+  request: IncomingMessage, response: ServerResponse, method: string,
+  path: string, options: LocalServerOptions,
+): void {
+  const error = bodyTooLarge(options.maxBodyBytes, jobIdOf(method, path));
+  response.setHeader('connection', 'close');
+  response.once('finish', () => request.destroy());
+  send(response, errorResponse(error, false));
+  options.logger.info({ method, path, status: 413 }, 'request');
+}
+
+function toEvent(
+  request: IncomingMessage, method: string, path: string, query: string,
+  body: Buffer,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name === 'cookie') continue;
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const cookie = request.headers.cookie;
+  const now = new Date();
+
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: query,
+    cookies: cookie === undefined ? undefined : cookie.split('; '),
+    headers,
+    isBase64Encoded: true,
+    body: body.toString('base64'),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: request.headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      http: {
+        method,
+        path,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '',
+        userAgent: request.headers['user-agent'] ?? '',
+      },
+    },
+  };
+}
+
+function splitTarget(target: string): { path: string; query: string } {
+  const mark = target.indexOf('?');
+  if (mark < 0) return { path: target, query: '' };
+  return { path: target.slice(0, mark), query: target.slice(mark + 1) };
+}
+
+function stringHeaders(
+  headers: APIGatewayProxyStructuredResultV2['headers'],
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    result[name] = String(value);
+  }
+  return result;
+}
+
+function send(
+  response: ServerResponse,
+  answer: { status: number; headers: Record<string, string>; body: string },
+): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}

@@ -1,0 +1,161 @@
+import type { Config } from '../config.js';
+import { validateJobId } from '../jobs/jobConfig.js';
+import type { JobService } from '../jobs/types.js';
+import {
+  bodyNotJson, bodyNotSupported, bodyRequired, bodyTooLarge,
+  responseFormatUnsupported, unknownBodyField,
+} from './apiErrors.js';
+import { compressionOf, decodeBody } from './bodyDecoder.js';
+import { checkContentType } from './contentType.js';
+import { filterResponse } from './filterPath.js';
+import { isJsonObject, readJsonBody } from './jsonBody.js';
+import {
+  bodyArgs, checkQueryParams, parseFlag, queryArgs,
+} from './params.js';
+import {
+  errorResponse, jsonResponse, methodNotAllowedResponse, noHandlerResponse,
+} from './responses.js';
+import { createRouter, type RouteMatch } from './router.js';
+import { ROUTES, type Args, type RouteSpec } from './routes.js';
+import type { Authorizer, HttpRequest, HttpResponse } from './types.js';
+
+export interface ApiDeps {
+  jobs: JobService;
+  authorizer?: Authorizer;
+  config: Pick<Config, 'maxBodyBytes'>;
+  /** Sees every error that is answered as a bare 500, to log it. */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+export type Api = (request: HttpRequest) => Promise<HttpResponse>;
+
+const matchRoute = createRouter(ROUTES);
+
+/**
+ * The REST layer: routing, authorization, parameter and body checks,
+ * then one JobService call rendered as Elasticsearch renders it. Checks
+ * run in the order of spec 2.1: size, authorization, content type, query
+ * parameters, job id, and only then the body and the job itself.
+ */
+export function createApi(deps: ApiDeps): Api {
+  return async (request) => {
+    const pretty = wantsPretty(request.query);
+    try {
+      return await handle(request, deps, pretty);
+    } catch (error) {
+      return errorResponse(error, pretty, deps.onUnexpectedError);
+    }
+  };
+}
+
+/** The job a request names, for logs; undefined for other routes. */
+export function jobIdOf(method: string, path: string): string | undefined {
+  const match = matchRoute(method.toUpperCase(), path);
+  return match.kind === 'route' ? match.pathParams.job_id : undefined;
+}
+
+async function handle(
+  request: HttpRequest, deps: ApiDeps, pretty: boolean,
+): Promise<HttpResponse> {
+  const method = request.method.toUpperCase();
+  const match = matchRoute(method, request.path);
+  if (match.kind !== 'route') return answerUnrouted(request, match, pretty);
+
+  const { route, pathParams } = match;
+  const jobId = route.singleJobId ? pathParams.job_id : undefined;
+  const limits = { maxBodyBytes: deps.config.maxBodyBytes, jobId };
+  const hasBody = request.body.length > 0;
+  if (request.body.length > limits.maxBodyBytes) {
+    throw bodyTooLarge(limits.maxBodyBytes, jobId);
+  }
+
+  await deps.authorizer?.authorize(request, route.action);
+
+  // Elasticsearch checks the type after inflating, so a gzip body that
+  // inflates to nothing needs no type there; here it does. This matters
+  // only to a client that compresses an empty upload and sends no type.
+  if (hasBody) {
+    checkContentType(request.headers['content-type'], route.body === 'data');
+  }
+
+  const paramsInBody = hasBody && route.bodyArgs !== undefined;
+  checkQueryParams(request.path, request.query,
+    paramsInBody ? [] : route.params);
+  const human = parseFlag(request.query.get('human') ?? undefined, false);
+  checkFormat(request.query.get('format'));
+
+  if (jobId !== undefined) validateJobId(jobId);
+
+  if (hasBody && route.body === 'none') {
+    throw bodyNotSupported(method, request.path);
+  }
+
+  const compression = hasBody
+    ? compressionOf(request.headers['content-encoding'], request.body)
+    : undefined;
+  const data = decodeBody(request.body, compression, limits);
+  const { json, args } = route.body === 'json'
+    || route.body === 'json-required'
+    ? await readArgsAndJson(route, data, request.query)
+    : { json: undefined, args: queryArgs(request.query) };
+
+  const call = route.call;
+  if (call === undefined) throw new Error('route without an operation');
+  const result = await call({
+    jobs: deps.jobs, pathParams, args, render: { human }, json, data,
+  });
+
+  const filterPath = request.query.get('filter_path');
+  const body = filterPath ? filterResponse(result, filterPath) : result;
+  return jsonResponse(route.status, body, pretty);
+}
+
+function answerUnrouted(
+  request: HttpRequest, match: Exclude<RouteMatch, { kind: 'route' }>,
+  pretty: boolean,
+): HttpResponse {
+  const method = request.method.toUpperCase();
+  const allowed = match.kind === 'other-methods' ? match.allowed : [];
+  if (method === 'OPTIONS') {
+    const headers: Record<string, string> = {};
+    if (allowed.length > 0) headers.allow = allowed.join(',');
+    return { status: 200, headers, body: '' };
+  }
+
+  // Elasticsearch prints the URI with its query string in both answers.
+  // HttpRequest keeps no raw query, so it is printed re-encoded: a bare
+  // `?human` shows as `?human=`. Only the message text differs.
+  const query = request.query.toString();
+  const uri = query === '' ? request.path : `${request.path}?${query}`;
+  if (match.kind === 'none') return noHandlerResponse(uri, method, pretty);
+  return methodNotAllowedResponse(uri, method, allowed, pretty);
+}
+
+async function readArgsAndJson(
+  route: RouteSpec, data: AsyncIterable<Uint8Array>, query: URLSearchParams,
+): Promise<{ json: unknown; args: Args }> {
+  const json = await readJsonBody(data);
+  if (json === undefined) {
+    if (route.body === 'json-required') throw bodyRequired();
+    return { json, args: queryArgs(query) };
+  }
+  if (route.bodyArgs === undefined) return { json, args: queryArgs(query) };
+
+  if (!isJsonObject(json)) throw bodyNotJson('expected a JSON object');
+  const { parser, fields } = route.bodyArgs;
+  const unknown = Object.keys(json).find((key) => !fields.includes(key));
+  if (unknown !== undefined) throw unknownBodyField(parser, unknown);
+  return { json, args: bodyArgs(json) };
+}
+
+/** `?pretty` and `?pretty=true` indent; only `?pretty=false` does not. */
+function wantsPretty(query: URLSearchParams): boolean {
+  const value = query.get('pretty');
+  return value !== null && value !== 'false';
+}
+
+/** Only JSON is produced; `error_trace` is accepted, traces never sent. */
+function checkFormat(format: string | null): void {
+  if (format === null || format.toLowerCase() === 'json') return;
+  throw responseFormatUnsupported(format);
+}

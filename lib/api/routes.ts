@@ -1,0 +1,201 @@
+import type {
+  JobService, RenderOptions,
+} from '../jobs/types.js';
+
+/**
+ * Every REST route, as data: method, paths, the Elasticsearch action that
+ * authorization checks, the query parameters it accepts besides the global
+ * ones, how it takes a body, and the one JobService call it translates to.
+ */
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+/**
+ * - `none`: no body allowed;
+ * - `json`: an optional JSON body (parameters may be sent in it);
+ * - `json-required`: a JSON body that must be there;
+ * - `data`: the post data stream, handed on undecoded as JSON.
+ */
+export type BodyPolicy = 'none' | 'json' | 'json-required' | 'data';
+
+/** Parameters of a route, from the query string or from a JSON body. */
+export interface Args {
+  text(name: string): string | undefined;
+  flag(name: string, fallback: boolean): boolean;
+}
+
+export interface RouteContext {
+  jobs: JobService;
+  /** Decoded path parameters, e.g. `job_id`. */
+  pathParams: Record<string, string>;
+  args: Args;
+  render: RenderOptions;
+  /** The parsed JSON body; undefined when there was none. */
+  json: unknown;
+  /** The decompressed body, in chunks of at most 64 KiB. */
+  data: AsyncIterable<Uint8Array>;
+}
+
+export interface RouteSpec {
+  method: HttpMethod;
+  paths: readonly string[];
+  action: string;
+  /** Accepted query parameters, besides the global ones. */
+  params: readonly string[];
+  body: BodyPolicy;
+  /**
+   * When set, a JSON body replaces the query parameters (as Elasticsearch
+   * does for open, close and flush): its fields, and the parser name its
+   * errors carry.
+   */
+  bodyArgs?: { parser: string; fields: readonly string[] };
+  /** `{job_id}` names one job and is checked before any store access. */
+  singleJobId: boolean;
+  status: number;
+  /** Absent for routes not offered yet: they answer as unknown paths. */
+  call?: (context: RouteContext) => Promise<object>;
+}
+
+/** Accepted on every route (Elasticsearch's response parameters). */
+export const GLOBAL_PARAMS = [
+  'pretty', 'human', 'error_trace', 'filter_path', 'format',
+] as const;
+
+const ml = (rest: string): string[] =>
+  [`/_ml/${rest}`, `/_xpack/ml/${rest}`];
+
+const job = (context: RouteContext): string => context.pathParams.job_id;
+
+const ACTION = {
+  put: 'cluster:admin/xpack/ml/job/put',
+  get: 'cluster:monitor/xpack/ml/job/get',
+  delete: 'cluster:admin/xpack/ml/job/delete',
+  open: 'cluster:admin/xpack/ml/job/open',
+  close: 'cluster:admin/xpack/ml/job/close',
+  flush: 'cluster:admin/xpack/ml/job/flush',
+  stats: 'cluster:monitor/xpack/ml/job/stats/get',
+  postData: 'cluster:admin/xpack/ml/job/data/post',
+  createApiKey: 'cluster:admin/xpack/security/api_key/create',
+  getApiKey: 'cluster:admin/xpack/security/api_key/get',
+  invalidateApiKey: 'cluster:admin/xpack/security/api_key/invalidate',
+} as const;
+
+const FLUSH_PARAMS = [
+  'calc_interim', 'start', 'end', 'advance_time', 'skip_time',
+] as const;
+
+const CLOSE_PARAMS = ['force', 'timeout', 'allow_no_match'] as const;
+
+const base = {
+  params: [], body: 'none', singleJobId: false, status: 200,
+} as const;
+
+export const ROUTES: readonly RouteSpec[] = [
+  {
+    ...base, method: 'PUT', paths: ml('anomaly_detectors/{job_id}'),
+    action: ACTION.put, body: 'json-required', singleJobId: true,
+    call: (c) => c.jobs.putJob(job(c), c.json),
+  },
+  {
+    ...base, method: 'GET', paths: ml('anomaly_detectors/{job_id}'),
+    action: ACTION.get,
+    call: (c) => c.jobs.getJobs(job(c)),
+  },
+  {
+    ...base, method: 'GET', paths: ml('anomaly_detectors'),
+    action: ACTION.get,
+    call: (c) => c.jobs.getJobs(undefined),
+  },
+  {
+    ...base, method: 'DELETE', paths: ml('anomaly_detectors/{job_id}'),
+    action: ACTION.delete, params: ['force'], singleJobId: true,
+    call: (c) => c.jobs.deleteJob(job(c), {
+      force: c.args.flag('force', false),
+    }),
+  },
+  {
+    ...base, method: 'POST', paths: ml('anomaly_detectors/{job_id}/_open'),
+    action: ACTION.open, params: ['timeout'], body: 'json',
+    bodyArgs: { parser: 'job_params', fields: ['job_id', 'timeout'] },
+    singleJobId: true,
+    // Opening is immediate here, so `timeout` is accepted and unused.
+    call: (c) => c.jobs.openJob(job(c)),
+  },
+  {
+    ...base, method: 'POST', paths: ml('anomaly_detectors/{job_id}/_close'),
+    action: ACTION.close, params: CLOSE_PARAMS, body: 'json',
+    bodyArgs: {
+      parser: 'close_job_request',
+      fields: ['job_id', ...CLOSE_PARAMS, 'allow_no_jobs'],
+    },
+    call: (c) => {
+      // The JobService closes without these options: closing never waits
+      // here and an id expression matching nothing closes nothing. They
+      // are still parsed so that a malformed value is refused.
+      c.args.flag('force', false);
+      c.args.flag('allow_no_match', true);
+      return c.jobs.closeJob(job(c));
+    },
+  },
+  {
+    ...base, method: 'POST', paths: ml('anomaly_detectors/{job_id}/_flush'),
+    action: ACTION.flush, params: FLUSH_PARAMS, body: 'json',
+    bodyArgs: { parser: 'flush_job', fields: FLUSH_PARAMS },
+    singleJobId: true,
+    call: (c) => c.jobs.flushJob(job(c), {
+      calcInterim: c.args.flag('calc_interim', false),
+      start: c.args.text('start'),
+      end: c.args.text('end'),
+      advanceTime: c.args.text('advance_time'),
+      skipTime: c.args.text('skip_time'),
+    }, c.render),
+  },
+  {
+    ...base, method: 'GET', paths: ml('anomaly_detectors/{job_id}/_stats'),
+    action: ACTION.stats, params: ['allow_no_match'],
+    call: (c) => c.jobs.getStats(job(c), {
+      ...c.render, allowNoMatch: c.args.flag('allow_no_match', true),
+    }),
+  },
+  {
+    ...base, method: 'GET', paths: ml('anomaly_detectors/_stats'),
+    action: ACTION.stats, params: ['allow_no_match'],
+    call: (c) => c.jobs.getStats(undefined, {
+      ...c.render, allowNoMatch: c.args.flag('allow_no_match', true),
+    }),
+  },
+  {
+    ...base, method: 'POST', paths: ml('anomaly_detectors/{job_id}/_data'),
+    action: ACTION.postData, params: ['reset_start', 'reset_end'],
+    body: 'data', singleJobId: true, status: 202,
+    call: (c) => c.jobs.postData(job(c), c.data, {
+      ...c.render,
+      reset: { start: c.args.text('reset_start'),
+        end: c.args.text('reset_end') },
+    }),
+  },
+  // Routes of the S3 upload path and of API keys, answered as unknown
+  // paths until their operations exist.
+  {
+    ...base, method: 'POST',
+    paths: ml('anomaly_detectors/{job_id}/_upload'),
+    action: ACTION.postData, singleJobId: true,
+  },
+  {
+    ...base, method: 'GET',
+    paths: ml('anomaly_detectors/{job_id}/_uploads'),
+    action: ACTION.get, singleJobId: true,
+  },
+  {
+    ...base, method: 'POST', paths: ['/_security/api_key'],
+    action: ACTION.createApiKey, body: 'json-required',
+  },
+  {
+    ...base, method: 'GET', paths: ['/_security/api_key'],
+    action: ACTION.getApiKey,
+  },
+  {
+    ...base, method: 'DELETE', paths: ['/_security/api_key'],
+    action: ACTION.invalidateApiKey, body: 'json-required',
+  },
+];

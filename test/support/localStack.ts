@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startLocalStack } from '../../infra/local/stack.js';
+import type { Config } from '../../lib/config.js';
+
+export interface TestStack {
+  url: string;
+  /** Stops the stack and removes its data folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local stack on a free loopback port with its data in a fresh
+ * temporary folder, logging nothing.
+ */
+export async function startTestStack(
+  config: Partial<Config> = {},
+): Promise<TestStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-test-'));
+  const removeData = () => rm(dataDir, { recursive: true, force: true });
+  try {
+    const stack = await startLocalStack({
+      host: '127.0.0.1', port: 0, dataDir, config,
+      logger: pino({ level: 'silent' }),
+    });
+    return {
+      url: stack.url,
+      close: async () => {
+        await stack.close();
+        await removeData();
+      },
+    };
+  } catch (error) {
+    await removeData();
+    throw error;
+  }
+}
