@@ -1,8 +1,5 @@
-/**
- * The legacy `delimited` format (spec §11.6, §10.10): a header row, then
- * one record per row. Rows are read from held bytes like JSON records: a
- * row cut by a chunk edge is read again once the held bytes have doubled.
- */
+// Rows are read from held bytes like JSON records: a row cut by a chunk
+// edge is read again once the held bytes have doubled.
 import { NEED_MORE } from './jsonBytes.js';
 import { DelimitedRows } from './delimitedRows.js';
 import {

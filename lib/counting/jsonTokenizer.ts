@@ -245,5 +245,3 @@ export class JsonTokenizer extends JsonScanner {
     else this.names[d] = new Set();
   }
 }
-
-export { NEED_MORE, SYNTAX_ERROR };
