@@ -17,3 +17,39 @@ export class CountingError extends Error {
 
 export const malformedJson = (): CountingError =>
   new CountingError('parse_exception', 'The input JSON data is malformed.');
+
+export const recordTooLarge = (maxRecordBytes: number): CountingError =>
+  new CountingError('parse_exception',
+    `A record is larger than the limit of ${maxRecordBytes} bytes ` +
+    '[maxRecordBytes].');
+
+export const nestingTooDeep = (maxDepth: number): CountingError =>
+  new CountingError('parse_exception',
+    `The input nests objects and arrays deeper than the limit of ${maxDepth} ` +
+    'levels [maxDepth].');
+
+export const tooManyFields = (maxFieldsPerRecord: number): CountingError =>
+  new CountingError('parse_exception',
+    `A record has more than the limit of ${maxFieldsPerRecord} fields ` +
+    '[maxFieldsPerRecord].');
+
+export const fieldNotInCsvHeader = (
+  field: string, header: ReadonlyArray<string | null>,
+): CountingError =>
+  new CountingError('illegal_argument_exception',
+    `Field configured for analysis '${field}' is not in the CSV header ` +
+    `'[${header.map(String).join(', ')}]'`);
+
+export const quotedColumnTooLong = (
+  startLine: number, endLine: number,
+): CountingError =>
+  new CountingError('parse_exception',
+    'max number of lines to read exceeded while reading quoted column ' +
+    `beginning on line ${startLine} and ending on line ${endLine}`);
+
+export const quotedColumnUnclosed = (
+  startLine: number, endLine: number,
+): CountingError =>
+  new CountingError('parse_exception',
+    'unexpected end of file while reading quoted column ' +
+    `beginning on line ${startLine} and ending on line ${endLine}`);
