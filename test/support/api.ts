@@ -54,9 +54,10 @@ export function jobsApi(url: string): JobsApi {
     const query = new URLSearchParams(options.query ?? {}).toString();
     const target = `${url}${path}${query === '' ? '' : `?${query}`}`;
 
-    const response = await fetch(target, {
-      method, headers, body: options.body,
-    });
+    // A string body would get fetch's own `text/plain` type; bytes get none.
+    const body = typeof options.body === 'string'
+      ? new TextEncoder().encode(options.body) : options.body;
+    const response = await fetch(target, { method, headers, body });
     const text = await response.text();
     return {
       status: response.status,
