@@ -228,7 +228,7 @@ describe('uploads against totals', () => {
       lines(record('B', 1403485200), record('C', 1403470000)),
       lines(record('D', 1403492400), '{"time":"x"}'),
     ];
-    const answers = [];
+    const answers: Array<Record<string, number>> = [];
     for (const body of bodies) answers.push((await api.post(jobId, body)).json);
 
     const sum = (key: string) =>
