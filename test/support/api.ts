@@ -18,6 +18,8 @@ export interface RequestOptions {
   contentType?: string | null;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** Ends the request, e.g. `AbortSignal.timeout(ms)` against a hang. */
+  signal?: AbortSignal;
 }
 
 export type Query = Record<string, string>;
@@ -57,7 +59,9 @@ export function jobsApi(url: string): JobsApi {
     // A string body would get fetch's own `text/plain` type; bytes get none.
     const body = typeof options.body === 'string'
       ? new TextEncoder().encode(options.body) : options.body;
-    const response = await fetch(target, { method, headers, body });
+    const response = await fetch(target, {
+      method, headers, body, signal: options.signal,
+    });
     const text = await response.text();
     return {
       status: response.status,
