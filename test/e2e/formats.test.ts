@@ -251,4 +251,17 @@ describe('uploads against totals', () => {
       latest_record_timestamp: 1403492400000,
       last_data_time: answers[2].last_data_time });
   });
+
+  test('an open job reports with A = 1 until its first upload', async () => {
+    // §3.6: after a reopen, stats use 1 analysed field per record until
+    // an upload sets A = 2 again: 2 × 1 − 0, then 2 × 2 − 0.
+    const jobId = await openJob();
+    await api.post(jobId, twoRecords);
+    await api.close(jobId);
+    expect((await api.dataCounts(jobId)).processed_field_count).toBe(4);
+    await api.open(jobId);
+    expect((await api.dataCounts(jobId)).processed_field_count).toBe(2);
+    await api.post(jobId, '');
+    expect((await api.dataCounts(jobId)).processed_field_count).toBe(4);
+  });
 });
