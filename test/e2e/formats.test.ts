@@ -118,13 +118,14 @@ describe('compressed bodies (spec §1.8)', () => {
     ['gzip', 'gzip', gzipSync(plain)],
     ['deflate (zlib)', 'deflate', deflateSync(plain)],
     ['deflate (raw)', 'deflate', deflateRawSync(plain)],
-  ])('counts the inflated bytes of a %s body', async (_name, encoding, sent) => {
-    const answer = await api.post(await openJob(), new Uint8Array(sent),
-      { headers: { 'content-encoding': encoding } });
-    expect(answer.status).toBe(202);
-    expect(answer.json).toMatchObject({ processed_record_count: 2,
-      input_bytes: plain.length });
-  });
+  ])('counts the inflated bytes of a %s body',
+    async (_name, encoding, sent) => {
+      const answer = await api.post(await openJob(), new Uint8Array(sent),
+        { headers: { 'content-encoding': encoding } });
+      expect(answer.status).toBe(202);
+      expect(answer.json).toMatchObject({ processed_record_count: 2,
+        input_bytes: plain.length });
+    });
 
   test('refuses a corrupt gzip body with 400 and counts nothing', async () => {
     const jobId = await openJob();
@@ -237,7 +238,8 @@ describe('uploads against totals', () => {
     // processed_field_count is left out: it is clamped at 0 per
     // accumulator (§3.6), so the first upload's 1 × 2 − 3 shows as 0
     // while the totals give 3 × 2 − 5 = 1.
-    for (const key of ['processed_record_count', 'input_bytes', 'input_field_count', 'invalid_date_count',
+    for (const key of ['processed_record_count', 'input_bytes',
+      'input_field_count', 'invalid_date_count',
       'missing_field_count', 'out_of_order_timestamp_count',
       'empty_bucket_count', 'bucket_count', 'input_record_count']) {
       expect(totals[key], key).toBe(sum(key));

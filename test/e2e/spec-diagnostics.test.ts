@@ -251,7 +251,8 @@ describe('the data counts reporter (spec §10.6)', () => {
     await api.openedJob(jobId, reporterJob);
     const times = Array.from({ length: n }, (_, i) => i + 1);
 
-    const answer = await api.post(jobId, times.map((t) => record(t)).join('\n'));
+    const answer = await api.post(jobId,
+      times.map((t) => record(t)).join('\n'));
     expect(answer.json).toMatchObject({ input_record_count: n,
       input_field_count: 5 * n, processed_record_count: n,
       processed_field_count: 3 * n, latest_record_timestamp: n });
