@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -31,6 +32,8 @@ export async function createLocalKey(
       + "service once with 'ml-intake serve', stop it, then try again");
   }
 
+  await checkNotInUse(path, options.dataDir);
+
   const server = dynalite({ path, createTableMs: 0 });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
@@ -48,14 +51,6 @@ export async function createLocalKey(
     const store = createApiKeyStore(client, options.tableName);
     return await createFirstKey(store,
       { name: options.name, privileges: options.privileges });
-  } catch (error) {
-    if (isLocked(error)) {
-      throw new CliError(`the local data in ${options.dataDir} is in use `
-        + 'by a running server; create the key through it instead: '
-        + "'ml-intake keys create --name <name>' with an API key that may "
-        + 'manage keys');
-    }
-    throw error;
   } finally {
     client.destroy();
     server.closeAllConnections();
@@ -63,8 +58,37 @@ export async function createLocalKey(
   }
 }
 
+interface LevelDatabase {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * dynalite does not report a database it cannot open: its requests just
+ * never answer. So the folder is opened first with the same LevelDB
+ * module dynalite uses, which says at once when another holds the lock.
+ */
+async function checkNotInUse(path: string, dataDir: string): Promise<void> {
+  const fromDynalite = createRequire(createRequire(import.meta.url)
+    .resolve('dynalite'));
+  const { Level } = fromDynalite('level') as {
+    Level: new (location: string) => LevelDatabase;
+  };
+  const db = new Level(path);
+  try {
+    await db.open();
+  } catch (error) {
+    if (!isLocked(error)) throw error;
+    throw new CliError(`the local data in ${dataDir} is in use by a `
+      + 'running server; create the key through it instead: '
+      + "'ml-intake keys create --name <name>' with an API key that may "
+      + 'manage keys');
+  }
+  await db.close();
+}
+
 function isLocked(error: unknown): boolean {
-  const text = `${(error as Error)?.message ?? ''} ${
-    (error as { name?: string })?.name ?? ''}`;
-  return /lock/i.test(text) || /IO error/i.test(text);
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code === 'LEVEL_LOCKED'
+    || /lock/i.test((error as Error)?.message ?? '');
 }
