@@ -26,6 +26,11 @@ export function emptyCounts(jobId: string): DataCountsBody {
   return counts;
 }
 
+/**
+ * `processed_field_count` is clamped at zero per upload by the server
+ * (spec §3.6), so the sum can exceed one upload's value when many
+ * records lack analysed fields; the job's stats hold the exact figure.
+ */
 export function addCounts(
   sum: DataCountsBody, upload: DataCountsBody,
 ): DataCountsBody {

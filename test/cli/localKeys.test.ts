@@ -23,7 +23,9 @@ test('creating a local key while the server runs says to use the server',
         dataDir]);
 
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^ml-intake: the local data in .* is in use by a running server; create the key through it instead/);
+      expect(result.stderr).toMatch(new RegExp('^ml-intake: the local data '
+        + 'in .* is in use by a running server; create the key through it '
+        + 'instead'));
       expect(result.stderr.split('\n')).toHaveLength(2);
     } finally {
       await stack.close();

@@ -153,7 +153,11 @@ describe('an interrupted post', () => {
     expect(failed.code).toBe(1);
     expect(failed.stdout).toBe('');
     expect(failed.stderr.split('\n')).toHaveLength(2);
-    const match = /^ml-intake: part 3 failed: 409 status_exception: Cannot perform requested action because job \[resumed\] is not open; 2 part\(s\) committed before it: ([\d,]+) bytes, ([\d,]+) records; resume with: ml-intake post resumed \S+ --from-byte (\d+)\n$/
+    const match = new RegExp('^ml-intake: part 3 failed: 409 '
+      + 'status_exception: Cannot perform requested action because job '
+      + '\\[resumed\\] is not open; 2 part\\(s\\) committed before it: '
+      + '([\\d,]+) bytes, ([\\d,]+) records; resume with: ml-intake post '
+      + 'resumed \\S+ --from-byte (\\d+)\n$')
       .exec(failed.stderr);
     expect(match).not.toBeNull();
     const [, bytes, records, offset] = match!;

@@ -80,7 +80,8 @@ describe('warnings of ml-intake stats', () => {
     expect(warnings[2]).toMatch(/^1 fields the job analyses were missing/);
     expect(warnings[3]).toMatch(
       /^3 of 24 buckets were empty \(the latest starting 2015-12-07T00:00:00/);
-    expect(warnings[4]).toMatch(
-      /^1 of 24 buckets held far fewer records than usual \(the latest starting 2015-12-07T01:00:00/);
+    expect(warnings[4]).toMatch(new RegExp('^1 of 24 buckets held far '
+      + 'fewer records than usual \\(the latest starting '
+      + '2015-12-07T01:00:00'));
   });
 });
