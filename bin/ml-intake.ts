@@ -1,22 +1,17 @@
 // The `ml-intake` command line.
-import { Command } from 'commander';
 import { startLocalStack } from '../infra/local/stack.js';
+import { run, type CliIo } from '../lib/cli/index.js';
 
-const program = new Command('ml-intake')
-  .description('Anomaly-detection post data API of Elasticsearch machine '
-    + 'learning, on AWS or on this machine');
+const io: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  progressStream: process.stderr.isTTY ? process.stderr : undefined,
+  stdin: process.stdin,
+  env: process.env,
+  serve,
+};
 
-program.command('serve')
-  .description('Run the service on this machine: the API on '
-    + '127.0.0.1:$PORT (9200), data under $ML_DATA_DIR (./.data)')
-  .action(serve);
-
-try {
-  await program.parseAsync();
-} catch (error) {
-  console.error(`ml-intake: ${error instanceof Error ? error.message : error}`);
-  process.exitCode = 1;
-}
+process.exitCode = await run(process.argv.slice(2), io);
 
 async function serve(): Promise<void> {
   const port = Number(process.env.PORT ?? 9200);

@@ -1,0 +1,11 @@
+/** Everything the CLI touches outside itself, so tests can run it in-process. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** The terminal for the progress bar; absent when stderr is not one. */
+  progressStream?: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  env: Record<string, string | undefined>;
+  /** Runs the local service (the `serve` command). */
+  serve?: () => Promise<void>;
+}

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { createFirstKey } from '../auth/index.js';
+import { createApiKeyStore } from '../store/apiKeyStore.js';
+import { ensureTable } from '../store/table.js';
+import { CliError } from './cliErrors.js';
+import type { CreatedKey } from './keysCommand.js';
+
+export interface LocalKeyOptions {
+  /** The local service's data folder (`ML_DATA_DIR`). */
+  dataDir: string;
+  tableName: string;
+  name: string;
+  privileges: string[];
+}
+
+/**
+ * Writes a key straight into the local service's store, for the first
+ * key, when no key exists to ask the server with. dynalite keeps its data
+ * in LevelDB, which one process at a time may open: while the server runs
+ * this fails, and the server is the way to make keys.
+ */
+export async function createLocalKey(
+  options: LocalKeyOptions,
+): Promise<CreatedKey> {
+  const path = join(options.dataDir, 'dynamodb');
+  if (!existsSync(path)) {
+    throw new CliError(`no local data in ${options.dataDir}: start the `
+      + "service once with 'ml-intake serve', stop it, then try again");
+  }
+
+  await checkNotInUse(path, options.dataDir);
+
+  const server = dynalite({ path, createTableMs: 0 });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () =>
+      resolve((server.address() as { port: number }).port));
+  });
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+
+  try {
+    await ensureTable(client, options.tableName);
+    const store = createApiKeyStore(client, options.tableName);
+    return await createFirstKey(store,
+      { name: options.name, privileges: options.privileges });
+  } finally {
+    client.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+interface LevelDatabase {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * dynalite does not report a database it cannot open: its requests just
+ * never answer. So the folder is opened first with the same LevelDB
+ * module dynalite uses, which says at once when another holds the lock.
+ */
+async function checkNotInUse(path: string, dataDir: string): Promise<void> {
+  const fromDynalite = createRequire(createRequire(import.meta.url)
+    .resolve('dynalite'));
+  const { Level } = fromDynalite('level') as {
+    Level: new (location: string) => LevelDatabase;
+  };
+  const db = new Level(path);
+  try {
+    await db.open();
+  } catch (error) {
+    if (!isLocked(error)) throw error;
+    throw new CliError(`the local data in ${dataDir} is in use by a `
+      + 'running server; create the key through it instead: '
+      + "'ml-intake keys create --name <name>' with an API key that may "
+      + 'manage keys');
+  }
+  await db.close();
+}
+
+function isLocked(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code === 'LEVEL_LOCKED'
+    || /lock/i.test((error as Error)?.message ?? '');
+}

@@ -1,0 +1,219 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { CliError } from './cliErrors.js';
+import type { CliIo } from './cliIo.js';
+import { changeJob, createJob, listJobs } from './jobsCommand.js';
+import { createKey, listKeys, printCreatedKey, revokeKeys } from './keysCommand.js';
+import { createLocalKey } from './localKeys.js';
+import { postFile } from './postCommand.js';
+import { postViaS3 } from './s3Upload.js';
+import { ServerClient } from './serverClient.js';
+import { showStats } from './statsCommand.js';
+
+const DEFAULT_URL = 'http://127.0.0.1:9200';
+/** The local service's default limit (lib/config.ts). */
+const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
+const S3_POLL_MS = 1000;
+
+/**
+ * Runs one command line (without the `node` and script words) and
+ * resolves to the exit code. Errors become one line on stderr.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or the help).
+      return error.exitCode;
+    }
+    io.stderr(`ml-intake: ${messageOf(error)}\n`);
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof CliError) return error.message;
+  // An unexpected failure still gets one line, without its stack.
+  const text = error instanceof Error ? error.message : String(error);
+  return `unexpected error: ${text.split('\n')[0]}`;
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('ml-intake')
+    .description('Feed anomaly-detection jobs: post files of any size, '
+      + 'show data counts, manage jobs and API keys')
+    .option('--url <url>', 'the server', io.env.ML_URL ?? DEFAULT_URL)
+    .option('--api-key <encoded>', 'API key (default: $ML_API_KEY)')
+    .option('--json', 'print JSON instead of tables')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+    });
+  const client = () => {
+    const { url, apiKey } = program.opts();
+    return new ServerClient({ url, apiKey: apiKey ?? io.env.ML_API_KEY });
+  };
+  const json = () => Boolean(program.opts().json);
+
+  program.command('post')
+    .description('send a file (NDJSON, JSON, CSV for delimited jobs, or '
+      + 'gzip of these; - for stdin) to a job, in uploads cut between '
+      + 'records')
+    .argument('<job_id>')
+    .argument('<file>')
+    .option('--max-bytes <size>', 'largest upload, e.g. 5mb for AWS',
+      parseSize, DEFAULT_MAX_BYTES)
+    .option('--from-byte <offset>', 'resume at this offset, as printed by '
+      + 'a failed run', parseOffset, 0)
+    .option('--via-s3', 'send the whole file through S3 and follow its '
+      + 'ingestion')
+    .action(async (jobId: string, file: string, options) => {
+      if (options.viaS3) {
+        if (options.fromByte > 0) {
+          throw new CliError('--from-byte does not apply with --via-s3');
+        }
+        await postViaS3(client(), jobId, file,
+          { json: json(), pollMs: S3_POLL_MS }, io);
+        return;
+      }
+      await postFile(client(), jobId, file, {
+        maxBytes: options.maxBytes, fromByte: options.fromByte,
+        json: json(),
+      }, io);
+    });
+
+  program.command('stats')
+    .description('data counts of a job, or of every job with _all, with '
+      + 'warnings where they suggest a problem')
+    .argument('<job_id>')
+    .action((jobId: string) => showStats(client(), jobId, json(), io));
+
+  addJobCommands(program, client, json, io);
+  addKeyCommands(program, client, json, io);
+
+  program.command('serve')
+    .description('run the service on this machine: the API on '
+      + '127.0.0.1:$PORT (9200), data under $ML_DATA_DIR (./.data)')
+    .action(async () => {
+      if (io.serve === undefined) throw new CliError('serve is not available');
+      await io.serve();
+    });
+
+  for (const command of program.commands) inherit(command, io);
+  return program;
+}
+
+function addJobCommands(
+  program: Command, client: () => ServerClient, json: () => boolean,
+  io: CliIo,
+): void {
+  const jobs = program.command('jobs').description('create, open, close, '
+    + 'delete and list jobs');
+  const collect = (value: string, previous: string[] = []) =>
+    [...previous, value];
+
+  jobs.command('create')
+    .argument('<job_id>')
+    .option('--config <file>', 'the job as JSON, as the create job API '
+      + 'takes it; flags override its values')
+    .option('--bucket-span <span>', 'e.g. 15m')
+    .option('--detector <text>', "e.g. 'mean(responsetime) by airline'; "
+      + 'repeat for more', collect)
+    .option('--influencer <field>', 'repeat for more', collect)
+    .option('--time-field <field>')
+    .option('--time-format <format>', 'epoch, epoch_ms or a Java pattern')
+    .option('--format <format>', 'xcontent (JSON) or delimited (csv)')
+    .option('--delimiter <char>', 'field delimiter of delimited data')
+    .option('--description <text>')
+    .action((jobId: string, flags) =>
+      createJob(client(), jobId, flags, json(), io));
+  jobs.command('open').argument('<job_id>')
+    .action((jobId: string) =>
+      changeJob(client(), 'open', jobId, { json: json() }, io));
+  jobs.command('close').argument('<job_id>')
+    .action((jobId: string) =>
+      changeJob(client(), 'close', jobId, { json: json() }, io));
+  jobs.command('delete').argument('<job_id>')
+    .option('--force', 'delete an open job')
+    .action((jobId: string, options) => changeJob(client(), 'delete', jobId,
+      { force: options.force, json: json() }, io));
+  jobs.command('list')
+    .action(() => listJobs(client(), json(), io));
+  for (const command of jobs.commands) inherit(command, io);
+}
+
+function addKeyCommands(
+  program: Command, client: () => ServerClient, json: () => boolean,
+  io: CliIo,
+): void {
+  const keys = program.command('keys').description('create, list and '
+    + 'revoke API keys');
+  const list = (value: string) => value.split(',').map((p) => p.trim())
+    .filter((p) => p !== '');
+
+  keys.command('create')
+    .option('--name <name>', 'what the key is for', 'ml-intake')
+    .option('--privileges <list>', 'cluster privileges, e.g. '
+      + 'manage_ml,monitor_ml (default: those of the key used; all with '
+      + '--local)', list)
+    .option('--expiration <time>', 'e.g. 30d; default: never')
+    .option('--local', 'write the key straight into the local data folder '
+      + '(only while the server is stopped)')
+    .option('--data-dir <dir>', 'the local data folder',
+      io.env.ML_DATA_DIR ?? './.data')
+    .action(async (options) => {
+      if (!options.local) {
+        await createKey(client(), options, json(), io);
+        return;
+      }
+      const key = await createLocalKey({
+        dataDir: options.dataDir,
+        tableName: io.env.ML_TABLE ?? 'ml-intake',
+        name: options.name,
+        privileges: options.privileges ?? ['all'],
+      });
+      printCreatedKey(key, json(), io);
+    });
+  keys.command('list')
+    .action(() => listKeys(client(), json(), io));
+  keys.command('revoke')
+    .argument('<id...>')
+    .action((ids: string[]) => revokeKeys(client(), ids, json(), io));
+  for (const command of keys.commands) inherit(command, io);
+}
+
+/** Subcommands report usage errors the same way as the program. */
+function inherit(command: Command, io: CliIo): void {
+  command.exitOverride().configureOutput({
+    writeOut: (text) => io.stdout(text),
+    writeErr: (text) => io.stderr(text),
+  });
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3,
+};
+
+/** `5mb`, `512kb` or a plain number of bytes (units of 1024). */
+export function parseSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b)?$/i.exec(text.trim());
+  const bytes = match === null ? NaN
+    : Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()]);
+  if (!Number.isSafeInteger(bytes) || bytes < 16) {
+    throw new InvalidArgumentError('give a size such as 5mb, 512kb or '
+      + 'a number of bytes (at least 16)');
+  }
+  return bytes;
+}
+
+function parseOffset(text: string): number {
+  const offset = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(offset)) {
+    throw new InvalidArgumentError('give a byte offset printed by a failed '
+      + 'run');
+  }
+  return offset;
+}

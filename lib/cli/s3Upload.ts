@@ -1,0 +1,129 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CliError } from './cliErrors.js';
+import type { CliIo } from './cliIo.js';
+import { startProgress, type Progress } from './progress.js';
+import { ServerError, type ServerClient, jobPath } from './serverClient.js';
+import { dataCountsRows, keyValueTable } from './textTable.js';
+
+export interface ViaS3Options {
+  json: boolean;
+  /** How often to ask how the ingestion is going. */
+  pollMs: number;
+}
+
+interface UploadStatus {
+  key: string;
+  state: 'queued' | 'ingesting' | 'done' | 'failed';
+  bytes_done: number;
+  bytes_total: number;
+  data_counts?: Record<string, unknown>;
+  error?: string;
+}
+
+/**
+ * `ml-intake post --via-s3`: the whole file goes to S3 through a
+ * presigned URL, and the server ingests it in chunks; this follows the
+ * ingestion until the object is done or failed.
+ */
+export async function postViaS3(
+  client: ServerClient, jobId: string, file: string, options: ViaS3Options,
+  io: CliIo,
+): Promise<void> {
+  if (file === '-') {
+    throw new CliError('--via-s3 needs a file by name: S3 must know the '
+      + 'size before the upload starts');
+  }
+  const size = await sizeOf(file);
+  const target = await askForUrl(client, jobId);
+
+  const progress = startProgress(io.progressStream, size, `upload ${jobId}`);
+  let status: UploadStatus;
+  try {
+    await putFile(target.url, file, size, progress);
+    status = await followIngestion(client, jobId, target.key, options,
+      progress);
+  } finally {
+    progress.stop();
+  }
+
+  const counts = status.data_counts ?? {};
+  io.stdout(options.json ? `${JSON.stringify(counts)}\n`
+    : `Ingested ${target.key} through S3 into job ${jobId}\n\n`
+      + keyValueTable(dataCountsRows(counts)));
+}
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    throw new CliError(`no such file: ${file}`);
+  }
+}
+
+async function askForUrl(
+  client: ServerClient, jobId: string,
+): Promise<{ url: string; key: string }> {
+  try {
+    return await client.request('POST', jobPath(jobId, '/_upload'));
+  } catch (error) {
+    if (error instanceof ServerError && /no handler found/.test(error.reason)) {
+      throw new CliError('this server does not offer uploads through S3; '
+        + 'post without --via-s3');
+    }
+    throw error;
+  }
+}
+
+function putFile(
+  url: string, file: string, size: number, progress: Progress,
+): Promise<void> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const put = send(url, {
+      method: 'PUT', headers: { 'content-length': String(size) },
+    }, (response) => {
+      response.resume();
+      response.on('end', () => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve();
+        else reject(new CliError(`the upload to S3 failed with HTTP ${status}`));
+      });
+    });
+    put.on('error', (error) => reject(new CliError(
+      `the upload to S3 failed: ${error.message}`)));
+    const body = createReadStream(file);
+    let sent = 0;
+    body.on('data', (chunk) => {
+      sent += chunk.length;
+      progress.update(sent, 0);
+    });
+    body.on('error', (error) => put.destroy(error));
+    body.pipe(put);
+  });
+}
+
+async function followIngestion(
+  client: ServerClient, jobId: string, key: string, options: ViaS3Options,
+  progress: Progress,
+): Promise<UploadStatus> {
+  for (;;) {
+    const answer = await client.request('GET', jobPath(jobId, '/_uploads'));
+    const status = (answer.uploads as UploadStatus[] | undefined)
+      ?.find((upload) => upload.key === key);
+    if (status?.state === 'done') return status;
+    if (status?.state === 'failed') {
+      throw new CliError(`ingesting ${key} failed: ${status.error ?? 'no '
+        + 'reason given'}; ${status.bytes_done} of ${status.bytes_total} `
+        + 'bytes were counted before it stopped');
+    }
+    if (status !== undefined) {
+      const records = Number(status.data_counts?.input_record_count ?? 0);
+      progress.update(status.bytes_done, records);
+    }
+    await sleep(options.pollMs);
+  }
+}

@@ -1,0 +1,96 @@
+import { CliError } from './cliErrors.js';
+
+/** An error answer of the server, in Elasticsearch's envelope. */
+export class ServerError extends CliError {
+  constructor(
+    readonly status: number, readonly type: string, readonly reason: string,
+  ) {
+    super(`${status} ${type}: ${oneLine(reason)}`);
+    this.name = 'ServerError';
+  }
+}
+
+/** The request went out but no answer came back. */
+export class ConnectionError extends CliError {}
+
+export interface ServerOptions {
+  url: string;
+  /** The `encoded` value of an API key. */
+  apiKey?: string;
+}
+
+export interface RequestBody {
+  json?: unknown;
+  bytes?: Uint8Array;
+}
+
+/** A small client of the service's REST API. */
+export class ServerClient {
+  readonly url: string;
+
+  constructor(private readonly options: ServerOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+  }
+
+  async request(
+    method: string, path: string, body: RequestBody = {},
+  ): Promise<any> {
+    const headers: Record<string, string> = {};
+    if (this.options.apiKey) {
+      headers.authorization = `ApiKey ${this.options.apiKey}`;
+    }
+    let payload: Uint8Array | string | undefined;
+    if (body.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body.json);
+    } else if (body.bytes !== undefined) {
+      headers['content-type'] = 'application/x-ndjson';
+      payload = body.bytes;
+    }
+
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`,
+        { method, headers, body: payload });
+    } catch (error) {
+      throw unreachable(this.url, error);
+    }
+    const text = await response.text().catch((error: unknown) => {
+      throw unreachable(this.url, error);
+    });
+    if (response.ok) return text === '' ? {} : JSON.parse(text);
+    throw errorFrom(response.status, text);
+  }
+}
+
+function unreachable(url: string, error: unknown): ConnectionError {
+  const cause = (error as { cause?: { code?: string; message?: string } })
+    .cause;
+  const detail = cause?.code ?? cause?.message
+    ?? (error instanceof Error ? error.message : String(error));
+  return new ConnectionError(`cannot reach the server at ${url} `
+    + `(${detail}); is it running? Start one with 'ml-intake serve'`);
+}
+
+function errorFrom(status: number, text: string): ServerError {
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return new ServerError(status, 'error', text || `HTTP ${status}`);
+  }
+  if (typeof body?.error === 'string') {
+    return new ServerError(status, 'error', body.error);
+  }
+  const error = body?.error ?? {};
+  const reason = typeof error.reason === 'string' ? error.reason
+    : `HTTP ${status}`;
+  return new ServerError(status, String(error.type ?? 'error'), reason);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+export const jobPath = (jobId: string, rest = ''): string =>
+  `/_ml/anomaly_detectors/${encodeURIComponent(jobId)}${rest}`;

@@ -1,0 +1,74 @@
+import { createServer, request, type Server } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { run } from '../../lib/cli/index.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process, as `ml-intake <args>`, with no terminal. */
+export async function cli(
+  args: string[], env: Record<string, string> = {},
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const stdin = new PassThrough();
+  stdin.end();
+  const code = await run(args, {
+    stdout: (text) => { stdout += text; },
+    stderr: (text) => { stderr += text; },
+    stdin,
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+export interface Proxy {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Forwards every request to `target`, after `before` has run for it
+ * (which may act on the target, e.g. close a job, or answer instead by
+ * returning a status and body).
+ */
+export async function startProxy(
+  target: string,
+  before: (method: string, path: string) => Promise<
+    { status: number; body: string } | undefined>,
+): Promise<Proxy> {
+  const server: Server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', async () => {
+      const answer = await before(incoming.method ?? 'GET',
+        incoming.url ?? '/');
+      if (answer !== undefined) {
+        outgoing.writeHead(answer.status,
+          { 'content-type': 'application/json' });
+        outgoing.end(answer.body);
+        return;
+      }
+      const forward = request(`${target}${incoming.url}`, {
+        method: incoming.method, headers: incoming.headers,
+      }, (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      });
+      forward.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

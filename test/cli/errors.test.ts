@@ -1,0 +1,116 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestStack, type TestStack } from '../support/localStack.js';
+import { cli, startProxy } from './cliHarness.js';
+
+const run = promisify(execFile);
+
+let stack: TestStack;
+let dir: string;
+let dataFile: string;
+// Two records of job "errs": time in epoch seconds, one analysed field.
+const DATA = '{"time":1449446400,"value":"1"}\n'
+  + '{"time":1449446460,"value":"2"}\n';
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  dir = await mkdtemp(join(tmpdir(), 'ml-intake-cli-'));
+  dataFile = join(dir, 'data.ndjson');
+  await writeFile(dataFile, DATA);
+  const created = await cli(['--url', stack.url, 'jobs', 'create', 'errs',
+    '--detector', 'mean(value)', '--time-format', 'epoch']);
+  expect(created.code).toBe(0);
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('errors of ml-intake post', () => {
+  test('a closed job gives one line and exit code 1', async () => {
+    const result = await cli(['--url', stack.url, 'post', 'errs',
+      dataFile]);
+
+    expect(result).toEqual({
+      code: 1, stdout: '',
+      stderr: 'ml-intake: part 1 failed: 409 status_exception: Cannot '
+        + 'perform requested action because job [errs] is not open; 0 '
+        + 'part(s) committed before it: 0 bytes, 0 records; resume with: '
+        + `ml-intake post errs ${dataFile} --from-byte 0\n`,
+    });
+  });
+
+  test('a missing file gives one line and exit code 1', async () => {
+    const missing = join(dir, 'nothing.ndjson');
+
+    const result = await cli(['--url', stack.url, 'post', 'errs', missing]);
+
+    expect(result).toEqual({
+      code: 1, stdout: '', stderr: `ml-intake: no such file: ${missing}\n`,
+    });
+  });
+
+  test('a refused API key gives one line and exit code 1', async () => {
+    // The server answers as its API key check does for an unknown key.
+    const reason = 'unable to authenticate with provided credentials and '
+      + 'anonymous access is not allowed for this request';
+    const refusing = await startProxy(stack.url, async () => ({
+      status: 401,
+      body: JSON.stringify({ error: { root_cause: [], type:
+        'security_exception', reason }, status: 401 }),
+    }));
+
+    const result = await cli(['--url', refusing.url, 'post', 'errs',
+      dataFile], { ML_API_KEY: 'bm90OmFrZXk=' });
+    await refusing.close();
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`ml-intake: 401 security_exception: ${reason}\n`);
+  });
+
+  test('an unreachable server gives one line and exit code 1', async () => {
+    const closed = await startProxy(stack.url, async () => undefined);
+    const url = closed.url;
+    await closed.close();
+
+    const result = await cli(['--url', url, 'stats', '_all']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`ml-intake: cannot reach the server at ${url}`
+      + ' (ECONNREFUSED); is it running? Start one with \'ml-intake serve\'\n');
+  });
+});
+
+describe('the built command', () => {
+  beforeAll(() => {
+    execFileSync('node', ['scripts/build.mjs']);
+  });
+
+  test('posts a file and prints the counts as JSON', async () => {
+    await cli(['--url', stack.url, 'jobs', 'open', 'errs']);
+
+    const { stdout } = await run('node', ['dist/cli.mjs', '--url', stack.url,
+      '--json', 'post', 'errs', dataFile]);
+
+    // Two lines of 32 bytes ({"time":1449446400,"value":"1"} is 31 and
+    // a newline); one analysed field (A = 1); 2 leaves - 1 per record.
+    expect(JSON.parse(stdout)).toMatchObject({
+      job_id: 'errs', processed_record_count: 2, processed_field_count: 2,
+      input_bytes: 64, input_field_count: 2, input_record_count: 2,
+    });
+  });
+
+  test('exits non-zero with one line and no stack trace', async () => {
+    const failure = await run('node', ['dist/cli.mjs', '--url', stack.url,
+      'post', 'errs', join(dir, 'nothing.ndjson')]).catch((error) => error);
+
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toBe(
+      `ml-intake: no such file: ${join(dir, 'nothing.ndjson')}\n`);
+  });
+});

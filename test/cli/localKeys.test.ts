@@ -1,0 +1,45 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startLocalStack } from '../../infra/local/stack.js';
+import { cli } from './cliHarness.js';
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-cli-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test('creating a local key while the server runs says to use the server',
+  async () => {
+    const stack = await startLocalStack({ host: '127.0.0.1', port: 0,
+      dataDir, logger: pino({ level: 'silent' }) });
+    try {
+      const result = await cli(['keys', 'create', '--local', '--data-dir',
+        dataDir]);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp('^ml-intake: the local data '
+        + 'in .* is in use by a running server; create the key through it '
+        + 'instead'));
+      expect(result.stderr.split('\n')).toHaveLength(2);
+    } finally {
+      await stack.close();
+    }
+  });
+
+test('creates a local key once the server is stopped', async () => {
+  const result = await cli(['--json', 'keys', 'create', '--local',
+    '--data-dir', dataDir, '--name', 'first']);
+
+  expect(result.stderr).toBe('');
+  const key = JSON.parse(result.stdout);
+  expect(key.name).toBe('first');
+  // `encoded` is base64 of `id:api_key`.
+  expect(Buffer.from(key.encoded, 'base64').toString())
+    .toBe(`${key.id}:${key.api_key}`);
+});

@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import { addCounts, emptyCounts } from '../../lib/cli/dataCountsSum.js';
+import { parseDetector } from '../../lib/cli/detectorSpec.js';
+import { parseSize } from '../../lib/cli/run.js';
+import { countWarnings } from '../../lib/cli/statsCommand.js';
+
+describe('detectors written in words', () => {
+  test('reads a function, its field and a by field', () => {
+    expect(parseDetector('mean(responsetime) by airline')).toEqual({
+      function: 'mean', field_name: 'responsetime', by_field_name: 'airline',
+    });
+  });
+
+  test('reads a count over a field, partitioned', () => {
+    expect(parseDetector('count over clientip partition host')).toEqual({
+      function: 'count', over_field_name: 'clientip',
+      partition_field_name: 'host',
+    });
+  });
+
+  test('refuses a clause it does not know', () => {
+    expect(() => parseDetector('mean(x) near y'))
+      .toThrow("cannot read detector 'mean(x) near y'");
+  });
+});
+
+describe('sizes', () => {
+  test('reads units of 1024 and plain bytes', () => {
+    expect(parseSize('5mb')).toBe(5 * 1024 * 1024);
+    expect(parseSize('512KB')).toBe(512 * 1024);
+    expect(parseSize('1000')).toBe(1000);
+  });
+});
+
+describe('adding the counts of consecutive uploads', () => {
+  test('sums counters and keeps the first earliest and the last latest',
+    () => {
+      const first = {
+        job_id: 'j', processed_record_count: 3, input_bytes: 30,
+        earliest_record_timestamp: 1000, latest_record_timestamp: 3000,
+        last_data_time: 50, input_record_count: 3,
+      };
+      // The second upload does not repeat the job's earliest record.
+      const second = {
+        job_id: 'j', processed_record_count: 2, input_bytes: 20,
+        latest_record_timestamp: 5000, last_data_time: 60,
+        latest_empty_bucket_timestamp: 4000, input_record_count: 2,
+      };
+
+      const sum = addCounts(addCounts(emptyCounts('j'), first), second);
+
+      expect(sum).toMatchObject({
+        processed_record_count: 5, input_bytes: 50, input_record_count: 5,
+        earliest_record_timestamp: 1000, latest_record_timestamp: 5000,
+        last_data_time: 60, latest_empty_bucket_timestamp: 4000,
+      });
+      expect(sum).not.toHaveProperty('latest_sparse_bucket_timestamp');
+    });
+});
+
+describe('warnings of ml-intake stats', () => {
+  test('says nothing about clean counts', () => {
+    expect(countWarnings({ input_record_count: 10,
+      processed_record_count: 10 })).toEqual([]);
+  });
+
+  test('names each problem with its share of the input', () => {
+    const warnings = countWarnings({
+      input_record_count: 200, invalid_date_count: 2,
+      out_of_order_timestamp_count: 50, missing_field_count: 1,
+      bucket_count: 24, empty_bucket_count: 3, sparse_bucket_count: 1,
+      latest_empty_bucket_timestamp: 1449446400000,
+      latest_sparse_bucket_timestamp: 1449450000000,
+    });
+
+    // 2 of 200 is 1.0%; 50 of 200 is 25.0%.
+    expect(warnings).toHaveLength(5);
+    expect(warnings[0]).toMatch(/^2 records \(1\.0% of the input\) had no time/);
+    expect(warnings[1]).toMatch(/^50 records \(25\.0% of the input\) were older/);
+    expect(warnings[2]).toMatch(/^1 fields the job analyses were missing/);
+    expect(warnings[3]).toMatch(
+      /^3 of 24 buckets were empty \(the latest starting 2015-12-07T00:00:00/);
+    expect(warnings[4]).toMatch(new RegExp('^1 of 24 buckets held far '
+      + 'fewer records than usual \\(the latest starting '
+      + '2015-12-07T01:00:00'));
+  });
+});
