@@ -200,8 +200,15 @@ class ObjectTurn {
     // An empty object is empty input, whatever its name says.
     const gzip = isGzipKey(this.base.key) && sizeBytes > 0;
 
+    const startOffset = start.resume?.offset ?? 0;
+    let committedOffset = startOffset;
     const afterChunk = async (bytesRead: number) => {
       const point = upload.checkpoint();
+      // A chunk inside one long record moves nothing forward: no write.
+      // And a turn stops only past where it began, or a record longer
+      // than a turn's worth of chunks would be started over for ever.
+      if (point.resume.offset === committedOffset) return true;
+      committedOffset = point.resume.offset;
       const marker: IngestMarker = {
         ...(this.marker as IngestMarker),
         resume: point.resume,
