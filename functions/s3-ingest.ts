@@ -95,11 +95,18 @@ export function createS3IngestHandler(
   };
 }
 
-/** The ObjectCreated records of one message; none for `s3:TestEvent`. */
+/**
+ * The ObjectCreated records of one message; none for `s3:TestEvent`.
+ * Throws for a body that is no S3 notification, so that the message ends
+ * in the dead-letter queue where it can be looked at.
+ */
 export function objectsCreated(body: string): S3EventRecord[] {
   const parsed = JSON.parse(body) as Partial<S3Event> & { Event?: string };
-  if (parsed.Event === 's3:TestEvent') return [];
-  return (parsed.Records ?? []).filter((record) =>
+  if (parsed?.Event === 's3:TestEvent') return [];
+  if (!Array.isArray(parsed?.Records)) {
+    throw new Error('the message is not an S3 event notification');
+  }
+  return parsed.Records.filter((record) =>
     record.eventName?.startsWith('ObjectCreated:'));
 }
 
