@@ -91,7 +91,9 @@ function sqsEventOf(record: S3EventRecord): SQSEvent {
     ...record,
     s3: {
       ...record.s3,
-      object: { ...record.s3.object, key: encodeEventKey(record.s3.object.key) },
+      object: {
+        ...record.s3.object, key: encodeEventKey(record.s3.object.key),
+      },
     },
   };
   const messageId = randomUUID();

@@ -95,8 +95,9 @@ export function jobItemKeysRequest(
  * Takes the lease when nobody holds it, the holder's expiry has passed, or
  * the holder is `owner` itself: an S3 object's ingestion keeps the lease
  * between Lambda turns under an owner id derived from the object, so that
- * its next turn takes it back while everyone else waits. `ALL_OLD` on a failed condition tells who holds it (DynamoDB returns the
- * item; dynalite does not, so the store reads it when it is missing).
+ * its next turn takes it back while everyone else waits. `ALL_OLD` on a
+ * failed condition tells who holds it (DynamoDB returns the item; dynalite
+ * does not, so the store reads it when it is missing).
  */
 export function acquireLeaseRequest(
   tableName: string, jobId: string, owner: string, nowMs: number,

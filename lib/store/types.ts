@@ -44,9 +44,10 @@ export interface JobStore {
   getState(jobId: string): Promise<JobStateItem | undefined>;
   /**
    * Takes the job's writer lease when it is free or expired at `nowMs`, or
-   * already held by `owner` (an ingestion's next turn), bumping the version. Resolves to the state as of that write. Throws
-   * LeaseBusyError (carrying the holder's expiry) when another writer holds
-   * it, JobMissingError when the job does not exist.
+   * already held by `owner` (an ingestion's next turn), bumping the
+   * version. Resolves to the state as of that write. Throws LeaseBusyError
+   * (carrying the holder's expiry) when another writer holds it,
+   * JobMissingError when the job does not exist.
    */
   acquireLease(
     jobId: string, owner: string, nowMs: number, ttlMs: number,

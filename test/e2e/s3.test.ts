@@ -27,7 +27,8 @@ async function call(method: string, path: string, body?: unknown) {
 async function uploadsWhenEnded(jobId: string) {
   for (let tries = 0; tries < 100; tries += 1) {
     await stack.ingestIdle();
-    const listed = await call('GET', `/_ml/anomaly_detectors/${jobId}/_uploads`);
+    const listed = await call('GET',
+      `/_ml/anomaly_detectors/${jobId}/_uploads`);
     const states = listed.body.uploads.map((u: any) => u.state);
     if (states.length > 0 && states.every((s: string) =>
       s === 'done' || s === 'failed')) return listed.body;
@@ -67,7 +68,8 @@ describe('the S3 upload path of the local stack', () => {
         // The file's first row: 2015-12-07T00:00:00+0000.
         earliest_record_timestamp: 1_449_446_400_000 },
     }] });
-    const stats = await call('GET', '/_ml/anomaly_detectors/e2e-presigned/_stats');
+    const stats = await call('GET',
+      '/_ml/anomaly_detectors/e2e-presigned/_stats');
     expect(stats.body.jobs[0].data_counts.processed_record_count).toBe(1_000);
   });
 

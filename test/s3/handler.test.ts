@@ -54,7 +54,8 @@ describe('object keys', () => {
     expect(uploadKeyOf('j', 'day 1.ndjson.gz', 0))
       .toBe('jobs/j/day 1.ndjson.gz');
     const first = uploadKeyOf('j', undefined, 0);
-    expect(first).toMatch(/^jobs\/j\/upload-19700101T000000000Z-[0-9a-f-]{36}$/);
+    expect(first).toMatch(
+      /^jobs\/j\/upload-19700101T000000000Z-[0-9a-f-]{36}$/);
     expect(uploadKeyOf('j', undefined, 0)).not.toBe(first);
   });
 });
@@ -108,5 +109,36 @@ describe('the ingest handler', () => {
       ] }, late);
 
       expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'm' }]);
+    });
+});
+
+describe('giving an object up after its last try', () => {
+  test('records it failed, frees the job and keeps what was committed',
+    async () => {
+      const { giveUpObject } = await import('../../lib/jobs/giveUpObject.js');
+      const { ingestObject } = await import('../../lib/jobs/ingestObject.js');
+      const { store, turnOf } = await import('./fixture.js');
+      const jobId = uniqueJobId('give-up');
+      await openJob(jobId);
+      const key = `jobs/${jobId}/two.json`;
+      // Two records of 20 bytes and their newlines; chunks of 21 bytes.
+      const etag = await putObject(key,
+        '{"time":1449446400}\n{"time":1449446401}\n');
+      const paused = await ingestObject(ingestDeps(21), { key, etag },
+        turnOf(1));
+
+      await giveUpObject(ingestDeps(21), { key, etag }, 'no more tries');
+
+      expect(paused.kind).toBe('paused');
+      // The first chunk ends just after the first newline; the commit
+      // point is the end of the first record (20 bytes), since the reader
+      // cannot yet tell where the separators after it end.
+      expect(await records.get(jobId, key, etag)).toMatchObject({
+        state: 'failed', error: 'no more tries', bytesDone: 20 });
+      const state = await store.getState(jobId);
+      expect(state?.ingest).toBeNull();
+      expect(state?.lease).toBeNull();
+      expect(await totalsOf(jobId)).toMatchObject({
+        processed_record_count: 1, input_bytes: 20 });
     });
 });
