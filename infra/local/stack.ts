@@ -122,6 +122,7 @@ export async function startLocalStack(
         { key: record.s3.object.key, etag: record.s3.object.eTag }, reason),
     });
     s3.onEvent((event) => bridge.deliver(event));
+    logger.info({ s3Url: s3.url, bucket: config.bucketName }, 'local s3');
     const handler = createHttpHandler({ jobs, uploads, config, logger });
     server = createLocalServer(handler,
       { maxBodyBytes: config.maxBodyBytes, logger });
