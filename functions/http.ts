@@ -10,12 +10,18 @@ import type {
 import { loadConfig, type Config } from '../lib/config.js';
 import { createJobService } from '../lib/jobs/jobService.js';
 import type { JobService } from '../lib/jobs/types.js';
+import {
+  type UploadService, createUploadService, DEFAULT_URL_TTL_SEC,
+} from '../lib/jobs/uploadService.js';
 import { createDynamoJobStore } from '../lib/store/dynamoStore.js';
+import { createObjectRecords } from '../lib/store/objectRecords.js';
+import { createObjectStore, createS3Client } from '../lib/store/objects.js';
 
 /** The API Gateway HTTP API (payload format 2.0) entry point. */
 
 export interface HttpHandlerDeps {
   jobs: JobService;
+  uploads?: UploadService;
   config: Config;
   authorizer?: Authorizer;
   logger?: Logger;
@@ -29,6 +35,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): HttpHandler {
   const logger = deps.logger ?? pino();
   const api = createApi({
     jobs: deps.jobs,
+    uploads: deps.uploads,
     authorizer: deps.authorizer,
     config: deps.config,
     onUnexpectedError: (err) => logger.error({ err }, 'unexpected error'),
@@ -98,7 +105,13 @@ export const handler: HttpHandler = (event) => {
 
 function buildHandler(): HttpHandler {
   const config = loadConfig();
-  const store = createDynamoJobStore(new DynamoDBClient({}), config.tableName);
+  const dynamo = new DynamoDBClient({});
+  const store = createDynamoJobStore(dynamo, config.tableName);
   const jobs = createJobService({ store, config, now: Date.now });
-  return createHttpHandler({ jobs, config });
+  const uploads = createUploadService({
+    store, now: Date.now, urlTtlSec: DEFAULT_URL_TTL_SEC,
+    records: createObjectRecords(dynamo, config.tableName),
+    objects: createObjectStore(createS3Client(), config.bucketName),
+  });
+  return createHttpHandler({ jobs, uploads, config });
 }

@@ -5,18 +5,33 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
+import { createS3IngestHandler } from '../../functions/s3-ingest.js';
 import { loadConfig, type Config } from '../../lib/config.js';
+import { giveUpObject } from '../../lib/jobs/giveUpObject.js';
+import type { IngestDeps } from '../../lib/jobs/ingestObject.js';
+import { loadIngestSettings } from '../../lib/jobs/ingestMarker.js';
 import { createJobService } from '../../lib/jobs/jobService.js';
+import {
+  createUploadService, DEFAULT_URL_TTL_SEC,
+} from '../../lib/jobs/uploadService.js';
 import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
+import { createObjectRecords } from '../../lib/store/objectRecords.js';
+import { createObjectStore, createS3Client } from '../../lib/store/objects.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { createLocalServer } from './httpAdapter.js';
+import { createEventBridge, type EventBridge } from './s3Events.js';
+import { startS3Server } from './s3Server.js';
 
 export interface LocalStackOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** DynamoDB data persists under `<dataDir>/dynamodb`. */
+  /** DynamoDB data persists under `<dataDir>/dynamodb`, S3 under `s3`. */
   dataDir: string;
+  /** Local S3 port; default `S3_PORT`, else 4569; 0 picks a free one. */
+  s3Port?: number;
+  /** Settings of the S3 path over those read from the environment. */
+  ingest?: Partial<IngestDeps['settings']>;
   /** Settings over those read from the environment. */
   config?: Partial<Config>;
   logger?: Logger;
@@ -24,6 +39,10 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   url: string;
+  /** The local S3 endpoint (path-style, credentials S3RVER/S3RVER). */
+  s3Url: string;
+  /** Resolves when every object event received so far is handled. */
+  ingestIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,9 +53,17 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const DRAIN_MS = 5_000;
 
 /**
+ * A crashed local process has no queue to bring its object back, so the
+ * lease of an object stopped part-way is held for two minutes only, not
+ * for the half hour that covers the queue's visibility timeout in AWS.
+ */
+const LOCAL_HOLD_MS = 120_000;
+
+/**
  * The service on one machine: dynalite persisted in LevelDB under
- * `dataDir`, the table created when missing, and the Lambda handler behind
- * a node:http server.
+ * `dataDir`, the table created when missing, the Lambda handler behind
+ * a node:http server, and s3rver whose object events feed the ingest
+ * handler.
  */
 export async function startLocalStack(
   options: LocalStackOptions,
@@ -65,27 +92,71 @@ export async function startLocalStack(
 
   let server: Server;
   let port: number;
+  let s3: Awaited<ReturnType<typeof startS3Server>> | undefined;
+  let bridge: EventBridge;
   try {
     await ensureTable(client, config.tableName);
+    s3 = await startS3Server({
+      host: '127.0.0.1', port: options.s3Port ?? s3PortFromEnv(),
+      directory: join(options.dataDir, 's3'), bucketName: config.bucketName,
+    });
+    const s3Client = createS3Client({ endpoint: s3.url, region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS });
     const store = createDynamoJobStore(client, config.tableName);
+    const records = createObjectRecords(client, config.tableName);
+    const objects = createObjectStore(s3Client, config.bucketName);
     const jobs = createJobService({ store, config, now: Date.now });
-    const handler = createHttpHandler({ jobs, config, logger });
+    const uploads = createUploadService({ store, records, objects,
+      now: Date.now, urlTtlSec: DEFAULT_URL_TTL_SEC });
+    const ingest: IngestDeps = {
+      store, records, objects, config, now: Date.now,
+      settings: {
+        ...loadIngestSettings(),
+        ...process.env.ML_INGEST_HOLD_MS ? {} : { holdMs: LOCAL_HOLD_MS },
+        ...options.ingest,
+      },
+    };
+    bridge = createEventBridge({
+      handler: createS3IngestHandler({ ingest, logger }), logger,
+      giveUp: (record, reason) => giveUpObject(ingest,
+        { key: record.s3.object.key, etag: record.s3.object.eTag }, reason),
+    });
+    s3.onEvent((event) => bridge.deliver(event));
+    logger.info({ s3Url: s3.url, bucket: config.bucketName }, 'local s3');
+    const handler = createHttpHandler({ jobs, uploads, config, logger });
     server = createLocalServer(handler,
       { maxBodyBytes: config.maxBodyBytes, logger });
     port = await listen(server, options.port, options.host);
   } catch (error) {
+    await s3?.close();
     await stopDynamo();
     throw error;
   }
 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const s3Server = s3;
   return {
     url: `http://${host}:${port}`,
+    s3Url: s3Server.url,
+    ingestIdle: () => bridge.idle(),
     close: async () => {
       await drain(server);
+      // An object being ingested is finished first, as a Lambda would.
+      await bridge.idle();
+      await s3Server.close();
       await stopDynamo();
     },
   };
+}
+
+function s3PortFromEnv(): number {
+  const raw = process.env.S3_PORT;
+  if (raw === undefined || raw === '') return 4569;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`S3_PORT must be a port number, got '${raw}'`);
+  }
+  return port;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { validateJobId } from '../jobs/jobConfig.js';
 import type { JobService } from '../jobs/types.js';
+import type { UploadService } from '../jobs/uploadService.js';
 import {
   bodyNotJson, bodyNotSupported, bodyRequired, bodyTooLarge,
   responseFormatUnsupported, unknownBodyField,
@@ -21,6 +22,8 @@ import type { Authorizer, HttpRequest, HttpResponse } from './types.js';
 
 export interface ApiDeps {
   jobs: JobService;
+  /** The S3 upload path (`_upload`, `_uploads`); optional. */
+  uploads?: UploadService;
   authorizer?: Authorizer;
   config: Pick<Config, 'maxBodyBytes'>;
   /** Sees every error that is answered as a bare 500, to log it. */
@@ -102,7 +105,8 @@ async function handle(
   const call = route.call;
   if (call === undefined) throw new Error('route without an operation');
   const result = await call({
-    jobs: deps.jobs, pathParams, args, render: { human }, json, data,
+    jobs: deps.jobs, uploads: deps.uploads, pathParams, args,
+    render: { human }, json, data,
   });
 
   const filterPath = request.query.get('filter_path');

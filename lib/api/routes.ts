@@ -1,6 +1,7 @@
 import type {
   JobService, RenderOptions,
 } from '../jobs/types.js';
+import type { UploadService } from '../jobs/uploadService.js';
 
 /**
  * Every REST route, as data: method, paths, the Elasticsearch action that
@@ -26,6 +27,8 @@ export interface Args {
 
 export interface RouteContext {
   jobs: JobService;
+  /** The S3 upload path's operations; absent where no bucket is set up. */
+  uploads?: UploadService;
   /** Decoded path parameters, e.g. `job_id`. */
   pathParams: Record<string, string>;
   args: Args;
@@ -66,6 +69,13 @@ const ml = (rest: string): string[] =>
 
 const job = (context: RouteContext): string => context.pathParams.job_id;
 
+function uploadsOf(context: RouteContext): UploadService {
+  if (context.uploads === undefined) {
+    throw new Error('the S3 upload path is not configured');
+  }
+  return context.uploads;
+}
+
 const ACTION = {
   put: 'cluster:admin/xpack/ml/job/put',
   get: 'cluster:monitor/xpack/ml/job/get',
@@ -75,6 +85,8 @@ const ACTION = {
   flush: 'cluster:admin/xpack/ml/job/flush',
   stats: 'cluster:monitor/xpack/ml/job/stats/get',
   postData: 'cluster:admin/xpack/ml/job/data/post',
+  upload: 'cluster:admin/xpack/ml/job/data/upload',
+  uploads: 'cluster:monitor/xpack/ml/job/uploads/get',
   createApiKey: 'cluster:admin/xpack/security/api_key/create',
   getApiKey: 'cluster:admin/xpack/security/api_key/get',
   invalidateApiKey: 'cluster:admin/xpack/security/api_key/invalidate',
@@ -174,18 +186,20 @@ export const ROUTES: readonly RouteSpec[] = [
         end: c.args.text('reset_end') },
     }),
   },
-  // Routes of the S3 upload path and of API keys, answered as unknown
-  // paths until their operations exist.
+  // The S3 upload path: an addition to Elasticsearch's API.
   {
     ...base, method: 'POST',
     paths: ml('anomaly_detectors/{job_id}/_upload'),
-    action: ACTION.postData, singleJobId: true,
+    action: ACTION.upload, body: 'json', singleJobId: true,
+    call: (c) => uploadsOf(c).presignUpload(job(c), c.json),
   },
   {
     ...base, method: 'GET',
     paths: ml('anomaly_detectors/{job_id}/_uploads'),
-    action: ACTION.get, singleJobId: true,
+    action: ACTION.uploads, singleJobId: true,
+    call: (c) => uploadsOf(c).listUploads(job(c), c.render),
   },
+  // API keys, answered as unknown paths until their operations exist.
   {
     ...base, method: 'POST', paths: ['/_security/api_key'],
     action: ACTION.createApiKey, body: 'json-required',

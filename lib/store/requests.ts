@@ -92,9 +92,12 @@ export function jobItemKeysRequest(
 }
 
 /**
- * Takes the lease when nobody holds it or the holder's expiry has passed.
- * `ALL_OLD` on a failed condition tells who holds it (DynamoDB returns the
- * item; dynalite does not, so the store reads it when it is missing).
+ * Takes the lease when nobody holds it, the holder's expiry has passed, or
+ * the holder is `owner` itself: an S3 object's ingestion keeps the lease
+ * between Lambda turns under an owner id derived from the object, so that
+ * its next turn takes it back while everyone else waits. `ALL_OLD` on a
+ * failed condition tells who holds it (DynamoDB returns the item; dynalite
+ * does not, so the store reads it when it is missing).
  */
 export function acquireLeaseRequest(
   tableName: string, jobId: string, owner: string, nowMs: number,
@@ -108,7 +111,7 @@ export function acquireLeaseRequest(
       + 'version = version + :one',
     ConditionExpression:
       'attribute_exists(pk) AND (attribute_not_exists(leaseOwner) '
-      + 'OR leaseExpiresAt < :now)',
+      + 'OR leaseExpiresAt < :now OR leaseOwner = :owner)',
     ExpressionAttributeValues: {
       ':owner': { S: owner },
       ':expires': num(nowMs + ttlMs),

@@ -43,10 +43,11 @@ export interface JobStore {
   /** Consistent read of the STATE item; undefined for an unknown job. */
   getState(jobId: string): Promise<JobStateItem | undefined>;
   /**
-   * Takes the job's writer lease when it is free or expired at `nowMs`,
-   * bumping the version. Resolves to the state as of that write. Throws
-   * LeaseBusyError (carrying the holder's expiry) when another writer holds
-   * it, JobMissingError when the job does not exist.
+   * Takes the job's writer lease when it is free or expired at `nowMs`, or
+   * already held by `owner` (an ingestion's next turn), bumping the
+   * version. Resolves to the state as of that write. Throws LeaseBusyError
+   * (carrying the holder's expiry) when another writer holds it,
+   * JobMissingError when the job does not exist.
    */
   acquireLease(
     jobId: string, owner: string, nowMs: number, ttlMs: number,

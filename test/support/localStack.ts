@@ -7,6 +7,8 @@ import type { Config } from '../../lib/config.js';
 
 export interface TestStack {
   url: string;
+  s3Url: string;
+  ingestIdle(): Promise<void>;
   /** Stops the stack and removes its data folder. */
   close(): Promise<void>;
 }
@@ -22,11 +24,13 @@ export async function startTestStack(
   const removeData = () => rm(dataDir, { recursive: true, force: true });
   try {
     const stack = await startLocalStack({
-      host: '127.0.0.1', port: 0, dataDir, config,
+      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, config,
       logger: pino({ level: 'silent' }),
     });
     return {
       url: stack.url,
+      s3Url: stack.s3Url,
+      ingestIdle: () => stack.ingestIdle(),
       close: async () => {
         await stack.close();
         await removeData();

@@ -42,3 +42,23 @@ export function farequoteEpochNdjson(rows = farequoteRows()): string {
     sourcetype: row.sourcetype,
   })).join('\n') + '\n';
 }
+
+/** Seconds between the first and the last repetition's start: 5 days. */
+export const FAREQUOTE_REPEAT_SHIFT_S = 5 * 86_400;
+
+/**
+ * farequote.csv as epoch NDJSON `times` times over, each repetition
+ * shifted 5 days later than the one before; the file spans 2015-12-07
+ * 00:00:00 to 2015-12-11 23:59:56, so the times keep ascending.
+ */
+export function repeatedFarequoteNdjson(times: number): string {
+  const rows = farequoteRows();
+  const parts: string[] = [];
+  for (let i = 0; i < times; i += 1) {
+    const shift = i * FAREQUOTE_REPEAT_SHIFT_S;
+    parts.push(farequoteEpochNdjson(rows.map((row) => ({
+      ...row, epochSeconds: row.epochSeconds + shift,
+    }))));
+  }
+  return parts.join('');
+}

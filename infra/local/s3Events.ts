@@ -1,0 +1,118 @@
+/**
+ * The local stand-in for the S3 notification → SQS → Lambda chain: each
+ * object created under `jobs/` becomes an SQS-shaped event for the same
+ * ingest handler that runs in AWS, with the key URL-encoded as S3 encodes
+ * it (s3rver sends it raw). A message the handler hands back is tried
+ * again after a pause, a bounded number of times; then the object is
+ * recorded failed, as the dead-letter queue would leave it in AWS.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { S3Event, S3EventRecord, SQSEvent } from 'aws-lambda';
+import type { Logger } from 'pino';
+import type { S3IngestHandler } from '../../functions/s3-ingest.js';
+import { JOBS_PREFIX, encodeEventKey, jobIdOfKey } from
+  '../../lib/jobs/objectKeys.js';
+
+export interface EventBridgeOptions {
+  handler: S3IngestHandler;
+  /** Records an object failed after its last try. */
+  giveUp(record: S3EventRecord, reason: string): Promise<void>;
+  logger: Logger;
+  /** Tries per message, as the queue's maxReceiveCount. */
+  maxTries?: number;
+  /** Pause before the second try; doubled for each further one. */
+  firstRetryMs?: number;
+  /** The time one turn may take, as the Lambda timeout. */
+  turnMs?: number;
+}
+
+export interface EventBridge {
+  deliver(event: S3Event): void;
+  /** Resolves when every delivered event has been handled. */
+  idle(): Promise<void>;
+}
+
+const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:ml-intake-local-ingest';
+
+export function createEventBridge(options: EventBridgeOptions): EventBridge {
+  const maxTries = options.maxTries ?? 5;
+  const firstRetryMs = options.firstRetryMs ?? 500;
+  const turnMs = options.turnMs ?? 300_000;
+  // One chain per job: objects of one job are taken one after another, as
+  // their leases would make them anyway, without spending tries on waits.
+  const chains = new Map<string, Promise<void>>();
+
+  const handleRecord = async (record: S3EventRecord) => {
+    const message = sqsEventOf(record);
+    for (let attempt = 1; ; attempt += 1) {
+      const deadline = Date.now() + turnMs;
+      const answer = await options.handler(message, {
+        getRemainingTimeInMillis: () => deadline - Date.now(),
+      });
+      if (answer.batchItemFailures.length === 0) return;
+      if (attempt >= maxTries) {
+        await options.giveUp(record,
+          `its ingestion did not finish in ${maxTries} tries`);
+        return;
+      }
+      await sleep(firstRetryMs * 2 ** (attempt - 1));
+    }
+  };
+
+  return {
+    deliver(event) {
+      for (const record of event.Records ?? []) {
+        const key = record.s3?.object?.key ?? '';
+        if (!record.eventName?.startsWith('ObjectCreated:')) continue;
+        if (!key.startsWith(JOBS_PREFIX)) continue;
+        const jobId = jobIdOfKey(key) ?? '';
+        const next = (chains.get(jobId) ?? Promise.resolve())
+          .then(() => handleRecord(record))
+          .catch((err: unknown) => {
+            options.logger.error({ err, key }, 'local ingest failed');
+          });
+        chains.set(jobId, next);
+        void next.then(() => {
+          if (chains.get(jobId) === next) chains.delete(jobId);
+        });
+      }
+    },
+
+    async idle() {
+      while (chains.size > 0) await Promise.all([...chains.values()]);
+    },
+  };
+}
+
+/** One SQS message whose body is the S3 notification of one object. */
+function sqsEventOf(record: S3EventRecord): SQSEvent {
+  const encoded: S3EventRecord = {
+    ...record,
+    s3: {
+      ...record.s3,
+      object: {
+        ...record.s3.object, key: encodeEventKey(record.s3.object.key),
+      },
+    },
+  };
+  const messageId = randomUUID();
+  return {
+    Records: [{
+      messageId,
+      receiptHandle: messageId,
+      body: JSON.stringify({ Records: [encoded] }),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: QUEUE_ARN,
+      awsRegion: 'us-east-1',
+    }],
+  };
+}

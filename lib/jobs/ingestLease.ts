@@ -1,0 +1,71 @@
+/**
+ * The job's writer lease as an S3 object's ingestion holds it. Unlike
+ * withJobLease it is not released when a turn stops or fails part-way:
+ * it stays held, renewed for the hold time at every commit, under an owner
+ * id derived from the object, until the object's own next turn takes it
+ * back. HTTP uploads and other objects wait meanwhile or get 429.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JobMissingError, LeaseBusyError } from '../store/errors.js';
+import type { JobStateItem, JobStore, StateChanges } from '../store/types.js';
+
+export interface IngestLeaseDeps {
+  store: JobStore;
+  now: () => number;
+  /** How long to wait for a busy job before giving the turn up. */
+  leaseWaitMs: number;
+  /** Lease time before the first commit (nothing to resume yet). */
+  leaseTtlMs: number;
+  /** Lease time after each commit (see IngestSettings.holdMs). */
+  holdMs: number;
+}
+
+export interface IngestLease {
+  readonly state: JobStateItem;
+  /** Commits and keeps the lease for the hold time. */
+  checkpoint(changes: StateChanges): Promise<JobStateItem>;
+  /** Commits and releases the lease. */
+  commit(changes: StateChanges): Promise<JobStateItem>;
+  /** Drops the lease without writing; for a turn that changed nothing. */
+  release(): Promise<void>;
+}
+
+const FIRST_RETRY_MS = 25;
+const LONGEST_RETRY_MS = 400;
+
+/** Resolves undefined when the job stayed busy or does not exist. */
+export async function takeIngestLease(
+  deps: IngestLeaseDeps, jobId: string, owner: string,
+): Promise<IngestLease | 'busy' | 'missing'> {
+  const deadline = deps.now() + deps.leaseWaitMs;
+  let pause = FIRST_RETRY_MS;
+  let state: JobStateItem;
+  for (;;) {
+    try {
+      state = await deps.store.acquireLease(jobId, owner, deps.now(),
+        deps.leaseTtlMs);
+      break;
+    } catch (error) {
+      if (error instanceof JobMissingError) return 'missing';
+      if (!(error instanceof LeaseBusyError)) throw error;
+      const left = deadline - deps.now();
+      if (left <= 0) return 'busy';
+      await sleep(Math.min(pause, left) * (0.5 + Math.random()));
+      pause = Math.min(pause * 2, LONGEST_RETRY_MS);
+    }
+  }
+
+  const write = async (changes: StateChanges, release: boolean) => {
+    state = await deps.store.commit(jobId, owner, state.version, changes,
+      { release, nowMs: deps.now(), ttlMs: deps.holdMs });
+    return state;
+  };
+  return {
+    get state() {
+      return state;
+    },
+    checkpoint: (changes) => write(changes, false),
+    commit: (changes) => write(changes, true),
+    release: () => deps.store.releaseLease(jobId, owner),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The STATE item's `ingest` field: the S3 object a job is part-way
+ * through, written in the same conditional write as every commit of its
+ * counts. Also the settings of the S3 path.
+ */
+import type { DataCounts, UploadResume } from '../counting/types.js';
+import type { ObjectRecord } from '../store/objectRecords.js';
+
+/** How an object ended; kept in the marker until its record is written. */
+export interface ObjectOutcome {
+  state: 'done' | 'failed';
+  counts: DataCounts;
+  error: string | null;
+  endedAt: number;
+}
+
+export interface IngestMarker {
+  key: string;
+  etag: string;
+  /** The lease owner of this object version (see ingestOwnerOf). */
+  owner: string;
+  bytesTotal: number;
+  /**
+   * Bytes of the object counted at the last commit; for a `.gz` object the
+   * compressed bytes read by then, which is approximate.
+   */
+  bytesDone: number;
+  /** Null until the first commit inside the object. */
+  resume: UploadResume | null;
+  /** The job totals when the object started, to tell its counts so far. */
+  totalsBefore: DataCounts;
+  /** The object's counts as of the last commit. */
+  counts: DataCounts;
+  receivedAt: number;
+  startedAt: number;
+  /**
+   * Set once the final counts are committed: what remains is to write the
+   * object record and clear this marker, and a later turn does only that.
+   */
+  outcome: ObjectOutcome | null;
+}
+
+export interface IngestSettings {
+  /** Bytes per ranged GET and between commits (`ML_CHUNK_BYTES`). */
+  chunkBytes: number;
+  /**
+   * How long the lease is held after each commit of an object
+   * (`ML_INGEST_HOLD_MS`). It must outlast the time until the queue hands
+   * the message out again after a crash (the visibility timeout), or
+   * another writer may get in between two turns of one object.
+   */
+  holdMs: number;
+  /**
+   * Remaining Lambda time below which a turn stops at its last commit
+   * (`ML_INGEST_MARGIN_MS`); it must cover reading and counting one chunk.
+   */
+  marginMs: number;
+}
+
+const MiB = 1024 * 1024;
+
+export function loadIngestSettings(
+  env: NodeJS.ProcessEnv = process.env,
+): IngestSettings {
+  return {
+    chunkBytes: positiveInt(env.ML_CHUNK_BYTES, 8 * MiB),
+    // The queue's visibility timeout (1,800 s) plus five minutes.
+    holdMs: positiveInt(env.ML_INGEST_HOLD_MS, 35 * 60_000),
+    // 8 MiB reads in well under a second and counts in about two.
+    marginMs: positiveInt(env.ML_INGEST_MARGIN_MS, 20_000),
+  };
+}
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`expected a positive integer, got '${raw}'`);
+  }
+  return value;
+}
+
+const COUNTERS = [
+  'processedRecordCount', 'inputBytes', 'inputFieldCount',
+  'invalidDateCount', 'missingFieldCount', 'outOfOrderTimestampCount',
+  'emptyBucketCount', 'sparseBucketCount', 'bucketCount',
+] as const;
+
+/**
+ * An object's counts so far, from the job totals before and after. Bucket
+ * counts move into the totals only when the object ends, so they read 0
+ * while it is part-way, and the latest empty and sparse bucket times are
+ * still the job's.
+ */
+export function countsSince(before: DataCounts, after: DataCounts):
+  DataCounts {
+  const counts = { ...after };
+  for (const name of COUNTERS) counts[name] = after[name] - before[name];
+  // Set by the end of an upload only.
+  counts.lastDataTime = null;
+  counts.logTime = null;
+  if (counts.processedRecordCount === 0) {
+    counts.earliestRecordTimestamp = null;
+    counts.latestRecordTimestamp = null;
+  } else if (before.earliestRecordTimestamp !== null) {
+    // Spec §3.4: an upload reports an earliest time only for the first.
+    counts.earliestRecordTimestamp = null;
+  }
+  return counts;
+}
+
+/** The record an ended object leaves. */
+export function finishedRecord(
+  jobId: string, marker: IngestMarker, outcome: ObjectOutcome,
+): ObjectRecord {
+  return {
+    jobId,
+    key: marker.key,
+    etag: marker.etag,
+    state: outcome.state,
+    bytesTotal: marker.bytesTotal,
+    bytesDone: outcome.state === 'done' ? marker.bytesTotal
+      : marker.bytesDone,
+    counts: outcome.counts,
+    error: outcome.error,
+    receivedAt: marker.receivedAt,
+    startedAt: marker.startedAt,
+    endedAt: outcome.endedAt,
+  };
+}
+
+export function isIngestMarker(value: unknown): value is IngestMarker {
+  const marker = value as Partial<IngestMarker> | null;
+  return typeof marker?.key === 'string' && typeof marker.etag === 'string'
+    && typeof marker.owner === 'string';
+}

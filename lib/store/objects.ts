@@ -1,0 +1,146 @@
+/**
+ * S3 access of the upload path: the size and ETag of an object, ranged
+ * reads pinned to one ETag, and presigned PUT URLs. Only this file talks
+ * to the S3 client.
+ */
+import {
+  GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { MlError } from '../errors.js';
+
+export interface S3ClientOptions {
+  /** A stand-in such as s3rver; else `AWS_ENDPOINT_URL_S3`, else AWS. */
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** s3rver accepts only this key pair. */
+export const S3RVER_CREDENTIALS = {
+  accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER',
+};
+
+/**
+ * Made once per process. Against a stand-in the client sends checksums
+ * only when an operation requires them: s3rver stores the aws-chunked
+ * framing of a checksummed streaming PUT as the object's bytes, and does
+ * not compute response checksums.
+ */
+export function createS3Client(
+  options: S3ClientOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): S3Client {
+  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_S3;
+  const standIn = endpoint !== undefined;
+  const useStandInKeys = standIn && options.credentials === undefined
+    && env.AWS_ACCESS_KEY_ID === undefined;
+  return new S3Client({
+    region: options.region ?? env.AWS_REGION ?? 'us-east-1',
+    endpoint,
+    // A stand-in on an IP or localhost has no virtual-hosted buckets.
+    forcePathStyle: standIn,
+    credentials: useStandInKeys ? S3RVER_CREDENTIALS : options.credentials,
+    ...(standIn ? {
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    } as const : {}),
+  });
+}
+
+export interface ObjectHead {
+  sizeBytes: number;
+  /** Without the quotes S3 puts around it. */
+  etag: string;
+}
+
+/** The object was replaced (another ETag) while it was being read. */
+export class ObjectChangedError extends MlError {
+  constructor(readonly key: string, readonly etag: string) {
+    super(409, 'status_exception',
+      `object [${key}] changed while it was being read (it no longer has `
+        + `ETag ${etag}); nothing of the new version was counted`);
+    this.name = 'ObjectChangedError';
+  }
+}
+
+export interface ObjectStore {
+  /** Undefined when there is no such object (deleted since its event). */
+  head(key: string): Promise<ObjectHead | undefined>;
+  /**
+   * Bytes `[start, endExclusive)` of the version with `etag`. Throws
+   * ObjectChangedError when the object now has another ETag.
+   */
+  readRange(
+    key: string, etag: string, start: number, endExclusive: number,
+  ): Promise<Uint8Array>;
+  /** A URL that accepts one PUT of `key` until `expiresInSec` pass. */
+  presignPut(key: string, expiresInSec: number): Promise<string>;
+}
+
+export const unquoteEtag = (etag: string): string =>
+  etag.replace(/^(W\/)?"/, '').replace(/"$/, '');
+
+export function createObjectStore(
+  client: S3Client, bucketName: string,
+): ObjectStore {
+  return {
+    async head(key) {
+      try {
+        const output = await client.send(
+          new HeadObjectCommand({ Bucket: bucketName, Key: key }));
+        return {
+          sizeBytes: output.ContentLength ?? 0,
+          etag: unquoteEtag(output.ETag ?? ''),
+        };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+
+    async readRange(key, etag, start, endExclusive) {
+      let output;
+      try {
+        // S3 refuses with 412 once the ETag differs; s3rver ignores
+        // If-Match, so the ETag of the answer is compared as well.
+        output = await client.send(new GetObjectCommand({
+          Bucket: bucketName, Key: key, IfMatch: `"${etag}"`,
+          Range: `bytes=${start}-${endExclusive - 1}`,
+        }));
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 412 || status === 404) {
+          throw new ObjectChangedError(key, etag);
+        }
+        throw error;
+      }
+      if (unquoteEtag(output.ETag ?? '') !== etag) {
+        await output.Body?.transformToByteArray();
+        throw new ObjectChangedError(key, etag);
+      }
+      const bytes = await output.Body?.transformToByteArray()
+        ?? new Uint8Array(0);
+      if (bytes.length !== endExclusive - start) {
+        // A shorter object than its HEAD said is another version.
+        throw new ObjectChangedError(key, etag);
+      }
+      return bytes;
+    },
+
+    presignPut(key, expiresInSec) {
+      return getSignedUrl(client,
+        new PutObjectCommand({ Bucket: bucketName, Key: key }),
+        { expiresIn: expiresInSec });
+    },
+  };
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof S3ServiceException) {
+    return error.$metadata.httpStatusCode;
+  }
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)
+    ?.$metadata?.httpStatusCode;
+}
