@@ -1,5 +1,6 @@
 // The `ml-intake` command line.
 import { Command } from 'commander';
+import { firstKeyMessage } from '../infra/local/firstKey.js';
 import { startLocalStack } from '../infra/local/stack.js';
 
 const program = new Command('ml-intake')
@@ -8,7 +9,8 @@ const program = new Command('ml-intake')
 
 program.command('serve')
   .description('Run the service on this machine: the API on '
-    + '127.0.0.1:$PORT (9200), data under $ML_DATA_DIR (./.data)')
+    + '$ML_HOST:$PORT (127.0.0.1:9200), data under $ML_DATA_DIR (./.data), '
+    + 'API keys required unless ML_AUTH=off')
   .action(serve);
 
 try {
@@ -25,8 +27,12 @@ async function serve(): Promise<void> {
     throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
   }
 
-  const stack = await startLocalStack({ host: '127.0.0.1', port, dataDir });
+  const host = process.env.ML_HOST ?? '127.0.0.1';
+  const stack = await startLocalStack({ host, port, dataDir });
   console.log(`ml-intake listening on ${stack.url} (data in ${dataDir})`);
+  console.log(stack.firstKey === undefined
+    ? 'Authentication is off (ML_AUTH=off): no API key is checked.'
+    : firstKeyMessage(stack.firstKey, stack.url));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
-  createServer, type IncomingMessage, type Server, type ServerResponse,
+  createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage,
+  type Server, type ServerResponse,
 } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import type { Logger } from 'pino';
-import { bodyTooLarge, errorResponse, jobIdOf } from '../../lib/api/index.js';
+import {
+  bodyTooLarge, errorResponse, errorSummary, headersTooLarge, jobIdOf,
+  type HttpResponse,
+} from '../../lib/api/index.js';
 import type { HttpHandler } from '../../functions/http.js';
 
 export interface LocalServerOptions {
@@ -25,12 +30,44 @@ export interface LocalServerOptions {
 export function createLocalServer(
   handle: HttpHandler, options: LocalServerOptions,
 ): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     serve(request, response, handle, options).catch((error: unknown) => {
-      options.logger.error({ err: error }, 'unexpected error');
+      options.logger.error({ err: errorSummary(error) }, 'unexpected error');
       send(response, errorResponse(error, false));
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * Requests Node's parser refuses before any handler runs. Headers (the
+ * request line included) over Node's `maxHeaderSize`, 16 KiB unless
+ * `--max-http-header-size` says otherwise, get the envelope rather than
+ * Node's bare 431; other faults get Node's usual bare answers.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    socket.end(rawResponse(errorResponse(headersTooLarge(maxHeaderSize),
+      false)));
+    return;
+  }
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  socket.end(rawResponse({ status, headers: {}, body: '' }));
+}
+
+function rawResponse(answer: HttpResponse): string {
+  const headers = Object.entries({
+    ...answer.headers,
+    'content-length': String(Buffer.byteLength(answer.body)),
+    connection: 'close',
+  }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n`
+    + `${headers}\r\n${answer.body}`;
 }
 
 async function serve(

@@ -5,10 +5,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
+import {
+  checkAuthMode, createKeyAccess, readAuthMode, type AuthMode,
+  type KeyAccess,
+} from '../../lib/auth/index.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { createJobService } from '../../lib/jobs/jobService.js';
+import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
 import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
 import { ensureTable } from '../../lib/store/table.js';
+import { ensureFirstKey, type FirstKeyOutcome } from './firstKey.js';
 import { createLocalServer } from './httpAdapter.js';
 
 export interface LocalStackOptions {
@@ -19,11 +25,16 @@ export interface LocalStackOptions {
   dataDir: string;
   /** Settings over those read from the environment. */
   config?: Partial<Config>;
+  /** API key checks; default from `ML_AUTH`, else on. */
+  auth?: AuthMode;
   logger?: Logger;
 }
 
 export interface LocalStack {
   url: string;
+  auth: AuthMode;
+  /** Where the first API key is; absent while authentication is off. */
+  firstKey?: FirstKeyOutcome;
   close(): Promise<void>;
 }
 
@@ -42,6 +53,8 @@ export async function startLocalStack(
   options: LocalStackOptions,
 ): Promise<LocalStack> {
   const config = { ...loadConfig(), ...options.config };
+  const auth = options.auth ?? readAuthMode();
+  checkAuthMode(auth, options.host);
   const logger = options.logger ?? pino();
   const dynamoDir = join(options.dataDir, 'dynamodb');
   await mkdir(dynamoDir, { recursive: true });
@@ -65,11 +78,18 @@ export async function startLocalStack(
 
   let server: Server;
   let port: number;
+  let firstKey: FirstKeyOutcome | undefined;
   try {
     await ensureTable(client, config.tableName);
     const store = createDynamoJobStore(client, config.tableName);
     const jobs = createJobService({ store, config, now: Date.now });
-    const handler = createHttpHandler({ jobs, config, logger });
+    let access: KeyAccess | undefined;
+    if (auth === 'on') {
+      const keyStore = createApiKeyStore(client, config.tableName);
+      firstKey = await ensureFirstKey(keyStore, options.dataDir);
+      access = createKeyAccess(keyStore);
+    }
+    const handler = createHttpHandler({ jobs, config, logger, ...access });
     server = createLocalServer(handler,
       { maxBodyBytes: config.maxBodyBytes, logger });
     port = await listen(server, options.port, options.host);
@@ -81,6 +101,8 @@ export async function startLocalStack(
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
+    auth,
+    firstKey,
     close: async () => {
       await drain(server);
       await stopDynamo();

@@ -17,11 +17,14 @@ import {
 } from './responses.js';
 import { createRouter, type RouteMatch } from './router.js';
 import { ROUTES, type Args, type RouteSpec } from './routes.js';
+import { keyContextFor, type KeyManagement } from './securityRoutes.js';
 import type { Authorizer, HttpRequest, HttpResponse } from './types.js';
 
 export interface ApiDeps {
   jobs: JobService;
   authorizer?: Authorizer;
+  /** Serves `/_security/api_key`; without it those routes refuse. */
+  keyManagement?: KeyManagement;
   config: Pick<Config, 'maxBodyBytes'>;
   /** Sees every error that is answered as a bare 500, to log it. */
   onUnexpectedError?: (error: unknown) => void;
@@ -103,6 +106,7 @@ async function handle(
   if (call === undefined) throw new Error('route without an operation');
   const result = await call({
     jobs: deps.jobs, pathParams, args, render: { human }, json, data,
+    keys: keyContextFor(deps.keyManagement, request),
   });
 
   const filterPath = request.query.get('filter_path');

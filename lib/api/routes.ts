@@ -1,6 +1,7 @@
 import type {
   JobService, RenderOptions,
 } from '../jobs/types.js';
+import { SECURITY_ROUTES, type KeyContext } from './securityRoutes.js';
 
 /**
  * Every REST route, as data: method, paths, the Elasticsearch action that
@@ -34,6 +35,8 @@ export interface RouteContext {
   json: unknown;
   /** The decompressed body, in chunks of at most 64 KiB. */
   data: AsyncIterable<Uint8Array>;
+  /** API key management; absent while authentication is off. */
+  keys?: KeyContext;
 }
 
 export interface RouteSpec {
@@ -75,9 +78,6 @@ const ACTION = {
   flush: 'cluster:admin/xpack/ml/job/flush',
   stats: 'cluster:monitor/xpack/ml/job/stats/get',
   postData: 'cluster:admin/xpack/ml/job/data/post',
-  createApiKey: 'cluster:admin/xpack/security/api_key/create',
-  getApiKey: 'cluster:admin/xpack/security/api_key/get',
-  invalidateApiKey: 'cluster:admin/xpack/security/api_key/invalidate',
 } as const;
 
 const FLUSH_PARAMS = [
@@ -174,8 +174,8 @@ export const ROUTES: readonly RouteSpec[] = [
         end: c.args.text('reset_end') },
     }),
   },
-  // Routes of the S3 upload path and of API keys, answered as unknown
-  // paths until their operations exist.
+  // Routes of the S3 upload path, answered as unknown paths until their
+  // operations exist.
   {
     ...base, method: 'POST',
     paths: ml('anomaly_detectors/{job_id}/_upload'),
@@ -186,16 +186,5 @@ export const ROUTES: readonly RouteSpec[] = [
     paths: ml('anomaly_detectors/{job_id}/_uploads'),
     action: ACTION.get, singleJobId: true,
   },
-  {
-    ...base, method: 'POST', paths: ['/_security/api_key'],
-    action: ACTION.createApiKey, body: 'json-required',
-  },
-  {
-    ...base, method: 'GET', paths: ['/_security/api_key'],
-    action: ACTION.getApiKey,
-  },
-  {
-    ...base, method: 'DELETE', paths: ['/_security/api_key'],
-    action: ACTION.invalidateApiKey, body: 'json-required',
-  },
+  ...SECURITY_ROUTES,
 ];
