@@ -47,6 +47,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): HttpHandler {
   return async (event) => {
     const startedMs = performance.now();
     const request = toHttpRequest(event);
+    // Read now, so the event (a large body in base64) is not kept alive
+    // while the body is counted.
+    const requestId = event.requestContext.requestId;
 
     const response = await answer(api, request, event.rawQueryString ?? '');
 
@@ -57,7 +60,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): HttpHandler {
       durationMs: Math.round(performance.now() - startedMs),
       bytesIn: request.body.length,
       jobId: jobIdOf(request.method, request.path),
-      requestId: event.requestContext.requestId,
+      requestId,
     }, 'request');
     return toResult(response);
   };
