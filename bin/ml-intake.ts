@@ -1,4 +1,5 @@
 // The `ml-intake` command line.
+import { firstKeyMessage } from '../infra/local/firstKey.js';
 import { startLocalStack } from '../infra/local/stack.js';
 import { run, type CliIo } from '../lib/cli/index.js';
 
@@ -20,8 +21,12 @@ async function serve(): Promise<void> {
     throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
   }
 
-  const stack = await startLocalStack({ host: '127.0.0.1', port, dataDir });
+  const host = process.env.ML_HOST ?? '127.0.0.1';
+  const stack = await startLocalStack({ host, port, dataDir });
   console.log(`ml-intake listening on ${stack.url} (data in ${dataDir})`);
+  console.log(stack.firstKey === undefined
+    ? 'Authentication is off (ML_AUTH=off): no API key is checked.'
+    : firstKeyMessage(stack.firstKey, stack.url));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -3,16 +3,21 @@ import type {
   APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import { pino, type Logger } from 'pino';
-import { createApi, jobIdOf } from '../lib/api/index.js';
+import {
+  checkRequestTarget, createApi, errorResponse, errorSummary, jobIdOf,
+  type KeyManagement,
+} from '../lib/api/index.js';
 import type {
   Authorizer, HttpRequest, HttpResponse,
 } from '../lib/api/types.js';
+import { createKeyAccess, readAuthMode } from '../lib/auth/index.js';
 import { loadConfig, type Config } from '../lib/config.js';
 import { createJobService } from '../lib/jobs/jobService.js';
 import type { JobService } from '../lib/jobs/types.js';
 import {
   type UploadService, createUploadService, DEFAULT_URL_TTL_SEC,
 } from '../lib/jobs/uploadService.js';
+import { createApiKeyStore } from '../lib/store/apiKeyStore.js';
 import { createDynamoJobStore } from '../lib/store/dynamoStore.js';
 import { createObjectRecords } from '../lib/store/objectRecords.js';
 import { createObjectStore, createS3Client } from '../lib/store/objects.js';
@@ -24,6 +29,7 @@ export interface HttpHandlerDeps {
   uploads?: UploadService;
   config: Config;
   authorizer?: Authorizer;
+  keyManagement?: KeyManagement;
   logger?: Logger;
 }
 
@@ -37,27 +43,49 @@ export function createHttpHandler(deps: HttpHandlerDeps): HttpHandler {
     jobs: deps.jobs,
     uploads: deps.uploads,
     authorizer: deps.authorizer,
+    keyManagement: deps.keyManagement,
     config: deps.config,
-    onUnexpectedError: (err) => logger.error({ err }, 'unexpected error'),
+    onUnexpectedError: (error) =>
+      logger.error({ err: errorSummary(error) }, 'unexpected error'),
   });
 
+  // The line names the request but never its headers, query string or
+  // body: they may hold a key, a presigned URL's signature or data.
   return async (event) => {
     const startedMs = performance.now();
     const request = toHttpRequest(event);
+    // Read now, so the event (a large body in base64) is not kept alive
+    // while the body is counted.
+    const requestId = event.requestContext.requestId;
 
-    const response = await api(request);
+    const response = await answer(api, request, event.rawQueryString ?? '');
 
     logger.info({
       method: request.method,
-      path: request.path,
+      path: request.path.slice(0, MAX_LOGGED_PATH_CHARS),
       status: response.status,
       durationMs: Math.round(performance.now() - startedMs),
       bytesIn: request.body.length,
       jobId: jobIdOf(request.method, request.path),
-      requestId: event.requestContext.requestId,
+      requestId,
     }, 'request');
     return toResult(response);
   };
+}
+
+/** A job id is at most 64 characters; longer paths are cut in logs. */
+const MAX_LOGGED_PATH_CHARS = 256;
+
+async function answer(
+  api: (request: HttpRequest) => Promise<HttpResponse>,
+  request: HttpRequest, rawQuery: string,
+): Promise<HttpResponse> {
+  try {
+    checkRequestTarget(request.path, rawQuery);
+  } catch (error) {
+    return errorResponse(error, false);
+  }
+  return api(request);
 }
 
 /** Cookies are ignored: nothing here reads them. */
@@ -97,6 +125,9 @@ let built: HttpHandler | undefined;
  * of the process. The DynamoDB client takes its endpoint, region and
  * credentials from the Lambda environment; it moves to
  * lib/store/clients.ts (createDynamoClient) once that exists.
+ *
+ * The handler itself checks API keys: an API Gateway authorizer could
+ * only refuse with its own bodies, not Elasticsearch's envelope.
  */
 export const handler: HttpHandler = (event) => {
   built ??= buildHandler();
@@ -104,14 +135,20 @@ export const handler: HttpHandler = (event) => {
 };
 
 function buildHandler(): HttpHandler {
+  if (readAuthMode() === 'off') {
+    throw new Error('ML_AUTH=off is refused in Lambda: it is meant for '
+      + 'a local server on loopback only. Remove ML_AUTH or set it to on.');
+  }
   const config = loadConfig();
-  const dynamo = new DynamoDBClient({});
-  const store = createDynamoJobStore(dynamo, config.tableName);
+  const client = new DynamoDBClient({});
+  const store = createDynamoJobStore(client, config.tableName);
   const jobs = createJobService({ store, config, now: Date.now });
   const uploads = createUploadService({
     store, now: Date.now, urlTtlSec: DEFAULT_URL_TTL_SEC,
-    records: createObjectRecords(dynamo, config.tableName),
+    records: createObjectRecords(client, config.tableName),
     objects: createObjectStore(createS3Client(), config.bucketName),
   });
-  return createHttpHandler({ jobs, uploads, config });
+  const access = createKeyAccess(
+    createApiKeyStore(client, config.tableName));
+  return createHttpHandler({ jobs, uploads, config, ...access });
 }

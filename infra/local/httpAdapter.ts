@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
-  createServer, type IncomingMessage, type Server, type ServerResponse,
+  createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage,
+  type Server, type ServerResponse,
 } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import type { Logger } from 'pino';
-import { bodyTooLarge, errorResponse, jobIdOf } from '../../lib/api/index.js';
+import {
+  bodyTooLarge, errorResponse, errorSummary, headersTooLarge, jobIdOf,
+  type HttpResponse,
+} from '../../lib/api/index.js';
 import type { HttpHandler } from '../../functions/http.js';
 
 export interface LocalServerOptions {
@@ -25,12 +30,44 @@ export interface LocalServerOptions {
 export function createLocalServer(
   handle: HttpHandler, options: LocalServerOptions,
 ): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     serve(request, response, handle, options).catch((error: unknown) => {
-      options.logger.error({ err: error }, 'unexpected error');
+      options.logger.error({ err: errorSummary(error) }, 'unexpected error');
       send(response, errorResponse(error, false));
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * Requests Node's parser refuses before any handler runs. Headers (the
+ * request line included) over Node's `maxHeaderSize`, 16 KiB unless
+ * `--max-http-header-size` says otherwise, get the envelope rather than
+ * Node's bare 431; other faults get Node's usual bare answers.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    socket.end(rawResponse(errorResponse(headersTooLarge(maxHeaderSize),
+      false)));
+    return;
+  }
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  socket.end(rawResponse({ status, headers: {}, body: '' }));
+}
+
+function rawResponse(answer: HttpResponse): string {
+  const headers = Object.entries({
+    ...answer.headers,
+    'content-length': String(Buffer.byteLength(answer.body)),
+    connection: 'close',
+  }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n`
+    + `${headers}\r\n${answer.body}`;
 }
 
 async function serve(
@@ -41,14 +78,14 @@ async function serve(
   const method = (request.method ?? 'GET').toUpperCase();
   const declared = Number(request.headers['content-length'] ?? 0);
 
-  const body = declared > options.maxBodyBytes
-    ? undefined : await readBody(request, options.maxBodyBytes);
-  if (body === undefined) {
+  const event = declared > options.maxBodyBytes
+    ? undefined : await readEvent(request, method, path, query, options);
+  if (event === undefined) {
     refuseTooLarge(request, response, method, path, options);
     return;
   }
 
-  const result = await handle(toEvent(request, method, path, query, body));
+  const result = await handle(event);
   send(response, {
     status: result.statusCode ?? 200,
     headers: stringHeaders(result.headers),
@@ -56,25 +93,51 @@ async function serve(
   });
 }
 
-/** Resolves to undefined as soon as the body passes `limit` bytes. */
+/**
+ * The body is read here and not kept: once it is in the event (base64,
+ * as API Gateway sends binary bodies) only the event holds it, so the
+ * process holds a large body about twice over (the event and its decoded
+ * bytes), not four times.
+ */
+async function readEvent(
+  request: IncomingMessage, method: string, path: string, query: string,
+  options: LocalServerOptions,
+): Promise<APIGatewayProxyEventV2 | undefined> {
+  const body = await readBody(request, options.maxBodyBytes);
+  if (body === undefined) return undefined;
+  return toEvent(request, method, path, query, body);
+}
+
+/**
+ * Resolves to undefined as soon as the body passes `limit` bytes. With a
+ * declared length the bytes go straight into one buffer of that size,
+ * with no list of chunks to join.
+ */
 function readBody(
   request: IncomingMessage, limit: number,
 ): Promise<Buffer | undefined> {
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  const whole = Number.isSafeInteger(declared) && declared >= 0
+    ? Buffer.allocUnsafe(declared) : undefined;
+
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
     const onData = (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > limit) {
+      if (length + chunk.length > limit) {
         request.off('data', onData);
         request.pause();
         resolve(undefined);
         return;
       }
-      chunks.push(chunk);
+      // Node's parser never delivers more than the declared length.
+      if (whole !== undefined) chunk.copy(whole, length);
+      else chunks.push(chunk);
+      length += chunk.length;
     };
     request.on('data', onData);
-    request.once('end', () => resolve(Buffer.concat(chunks, length)));
+    request.once('end', () => resolve(whole === undefined
+      ? Buffer.concat(chunks, length) : whole.subarray(0, length)));
     request.once('error', reject);
   });
 }

@@ -6,6 +6,10 @@ import dynalite from 'dynalite';
 import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
 import { createS3IngestHandler } from '../../functions/s3-ingest.js';
+import {
+  checkAuthMode, createKeyAccess, readAuthMode, type AuthMode,
+  type KeyAccess,
+} from '../../lib/auth/index.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { giveUpObject } from '../../lib/jobs/giveUpObject.js';
 import type { IngestDeps } from '../../lib/jobs/ingestObject.js';
@@ -14,10 +18,12 @@ import { createJobService } from '../../lib/jobs/jobService.js';
 import {
   createUploadService, DEFAULT_URL_TTL_SEC,
 } from '../../lib/jobs/uploadService.js';
+import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
 import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
 import { createObjectRecords } from '../../lib/store/objectRecords.js';
 import { createObjectStore, createS3Client } from '../../lib/store/objects.js';
 import { ensureTable } from '../../lib/store/table.js';
+import { ensureFirstKey, type FirstKeyOutcome } from './firstKey.js';
 import { createLocalServer } from './httpAdapter.js';
 import { createEventBridge, type EventBridge } from './s3Events.js';
 import { startS3Server } from './s3Server.js';
@@ -34,6 +40,8 @@ export interface LocalStackOptions {
   ingest?: Partial<IngestDeps['settings']>;
   /** Settings over those read from the environment. */
   config?: Partial<Config>;
+  /** API key checks; default from `ML_AUTH`, else on. */
+  auth?: AuthMode;
   logger?: Logger;
 }
 
@@ -43,6 +51,9 @@ export interface LocalStack {
   s3Url: string;
   /** Resolves when every object event received so far is handled. */
   ingestIdle(): Promise<void>;
+  auth: AuthMode;
+  /** Where the first API key is; absent while authentication is off. */
+  firstKey?: FirstKeyOutcome;
   close(): Promise<void>;
 }
 
@@ -69,6 +80,8 @@ export async function startLocalStack(
   options: LocalStackOptions,
 ): Promise<LocalStack> {
   const config = { ...loadConfig(), ...options.config };
+  const auth = options.auth ?? readAuthMode();
+  checkAuthMode(auth, options.host);
   const logger = options.logger ?? pino();
   const dynamoDir = join(options.dataDir, 'dynamodb');
   await mkdir(dynamoDir, { recursive: true });
@@ -94,6 +107,7 @@ export async function startLocalStack(
   let port: number;
   let s3: Awaited<ReturnType<typeof startS3Server>> | undefined;
   let bridge: EventBridge;
+  let firstKey: FirstKeyOutcome | undefined;
   try {
     await ensureTable(client, config.tableName);
     s3 = await startS3Server({
@@ -123,7 +137,14 @@ export async function startLocalStack(
     });
     s3.onEvent((event) => bridge.deliver(event));
     logger.info({ s3Url: s3.url, bucket: config.bucketName }, 'local s3');
-    const handler = createHttpHandler({ jobs, uploads, config, logger });
+    let access: KeyAccess | undefined;
+    if (auth === 'on') {
+      const keyStore = createApiKeyStore(client, config.tableName);
+      firstKey = await ensureFirstKey(keyStore, options.dataDir);
+      access = createKeyAccess(keyStore);
+    }
+    const handler = createHttpHandler(
+      { jobs, uploads, config, logger, ...access });
     server = createLocalServer(handler,
       { maxBodyBytes: config.maxBodyBytes, logger });
     port = await listen(server, options.port, options.host);
@@ -139,6 +160,8 @@ export async function startLocalStack(
     url: `http://${host}:${port}`,
     s3Url: s3Server.url,
     ingestIdle: () => bridge.idle(),
+    auth,
+    firstKey,
     close: async () => {
       await drain(server);
       // An object being ingested is finished first, as a Lambda would.

@@ -18,6 +18,7 @@ import {
 } from './responses.js';
 import { createRouter, type RouteMatch } from './router.js';
 import { ROUTES, type Args, type RouteSpec } from './routes.js';
+import { keyContextFor, type KeyManagement } from './securityRoutes.js';
 import type { Authorizer, HttpRequest, HttpResponse } from './types.js';
 
 export interface ApiDeps {
@@ -25,6 +26,8 @@ export interface ApiDeps {
   /** The S3 upload path (`_upload`, `_uploads`); optional. */
   uploads?: UploadService;
   authorizer?: Authorizer;
+  /** Serves `/_security/api_key`; without it those routes refuse. */
+  keyManagement?: KeyManagement;
   config: Pick<Config, 'maxBodyBytes'>;
   /** Sees every error that is answered as a bare 500, to log it. */
   onUnexpectedError?: (error: unknown) => void;
@@ -107,6 +110,7 @@ async function handle(
   const result = await call({
     jobs: deps.jobs, uploads: deps.uploads, pathParams, args,
     render: { human }, json, data,
+    keys: keyContextFor(deps.keyManagement, request),
   });
 
   const filterPath = request.query.get('filter_path');

@@ -5,3 +5,11 @@ export { ROUTES } from './routes.js';
 export type {
   Authorizer, HttpRequest, HttpResponse,
 } from './types.js';
+export {
+  API_KEY_ACTION, type KeyManagement,
+} from './securityRoutes.js';
+export { errorSummary, type ErrorSummary } from './errorSummary.js';
+export {
+  checkRequestTarget, headersTooLarge, lineTooLong,
+  MAX_REQUEST_TARGET_BYTES,
+} from './requestLimits.js';

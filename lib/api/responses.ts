@@ -28,42 +28,62 @@ export function errorResponse(
   if (!isEsError(error)) {
     onUnexpected(error);
     return jsonResponse(500, envelope(500, 'exception',
-      'Internal server error', undefined, undefined), pretty);
+      'Internal server error', undefined, {}), pretty);
   }
 
   const extra = error as {
     headers?: Record<string, string>;
     causedBy?: { type: string; reason: string };
     simple?: boolean;
+    metadata?: Record<string, unknown>;
   };
   const headers = extra.headers ?? {};
   if (extra.simple === true) {
     return jsonResponse(error.status,
       { error: error.message, status: error.status }, pretty, headers);
   }
-  const challenge = headers['WWW-Authenticate'];
   const body = envelope(error.status, error.type, error.message,
-    extra.causedBy, challenge);
+    extra.causedBy, errorMetadata(extra.metadata, headers));
   return jsonResponse(error.status, body, pretty, headers);
 }
 
+/**
+ * The extra fields of an error object. An authentication challenge sent
+ * only as a response header is echoed under `header` as well, as
+ * Elasticsearch does for its security errors.
+ */
+function errorMetadata(
+  metadata: Record<string, unknown> = {}, headers: Record<string, string>,
+): Record<string, unknown> {
+  const challenge = headers['WWW-Authenticate'];
+  if ('header' in metadata || challenge === undefined) return metadata;
+  return { ...metadata, header: { 'WWW-Authenticate': challenge } };
+}
+
+/**
+ * Elasticsearch writes an error object as type, reason, its metadata,
+ * `caused_by`, then `header`; a root cause the same way, without
+ * `caused_by`. Metadata belongs to the outer error, so a wrapped root
+ * cause shows none of it.
+ */
 function envelope(
   status: number, type: string, reason: string,
   causedBy: { type: string; reason: string } | undefined,
-  challenge: string | undefined,
+  metadata: Record<string, unknown>,
 ): object {
-  const header = challenge === undefined
-    ? {} : { header: { 'WWW-Authenticate': challenge } };
+  const { header, ...fields } = metadata;
+  const headerField = header === undefined ? {} : { header };
   const rootCause = causedBy === undefined
-    ? { type, reason, ...header }
+    ? { type, reason, ...fields, ...headerField }
     : { type: causedBy.type, reason: causedBy.reason };
   return {
     error: {
       root_cause: [rootCause],
       type,
       reason,
+      ...fields,
       ...(causedBy === undefined ? {} : { caused_by: causedBy }),
-      ...header,
+      ...headerField,
     },
     status,
   };

@@ -2,6 +2,7 @@ import type {
   JobService, RenderOptions,
 } from '../jobs/types.js';
 import type { UploadService } from '../jobs/uploadService.js';
+import { SECURITY_ROUTES, type KeyContext } from './securityRoutes.js';
 
 /**
  * Every REST route, as data: method, paths, the Elasticsearch action that
@@ -37,6 +38,8 @@ export interface RouteContext {
   json: unknown;
   /** The decompressed body, in chunks of at most 64 KiB. */
   data: AsyncIterable<Uint8Array>;
+  /** API key management; absent while authentication is off. */
+  keys?: KeyContext;
 }
 
 export interface RouteSpec {
@@ -87,9 +90,6 @@ const ACTION = {
   postData: 'cluster:admin/xpack/ml/job/data/post',
   upload: 'cluster:admin/xpack/ml/job/data/upload',
   uploads: 'cluster:monitor/xpack/ml/job/uploads/get',
-  createApiKey: 'cluster:admin/xpack/security/api_key/create',
-  getApiKey: 'cluster:admin/xpack/security/api_key/get',
-  invalidateApiKey: 'cluster:admin/xpack/security/api_key/invalidate',
 } as const;
 
 const FLUSH_PARAMS = [
@@ -199,17 +199,5 @@ export const ROUTES: readonly RouteSpec[] = [
     action: ACTION.uploads, singleJobId: true,
     call: (c) => uploadsOf(c).listUploads(job(c), c.render),
   },
-  // API keys, answered as unknown paths until their operations exist.
-  {
-    ...base, method: 'POST', paths: ['/_security/api_key'],
-    action: ACTION.createApiKey, body: 'json-required',
-  },
-  {
-    ...base, method: 'GET', paths: ['/_security/api_key'],
-    action: ACTION.getApiKey,
-  },
-  {
-    ...base, method: 'DELETE', paths: ['/_security/api_key'],
-    action: ACTION.invalidateApiKey, body: 'json-required',
-  },
+  ...SECURITY_ROUTES,
 ];

@@ -24,3 +24,7 @@ export type {
   InvalidateOutcome,
   StoredApiKey,
 } from './types.js';
+export {
+  checkAuthMode, isLoopbackHost, readAuthMode, type AuthMode,
+} from './authMode.js';
+export { createKeyAccess, type KeyAccess } from './keyAccess.js';

@@ -2,13 +2,14 @@ import {
   ConditionalCheckFailedException, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand,
-  type GetCommandInput, type PutCommandInput, type ScanCommandInput,
-  type UpdateCommandInput,
+  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand,
+  UpdateCommand, type GetCommandInput, type PutCommandInput,
+  type QueryCommandInput, type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   ApiKeyStore, InvalidateOutcome, StoredApiKey,
 } from '../auth/types.js';
+import { JOBS_INDEX, JOBS_INDEX_PK, JOBS_INDEX_SK } from './items.js';
 
 /** A key id collided with an existing one (a random id: a retry helps). */
 export class ApiKeyExistsError extends Error {
@@ -20,6 +21,13 @@ export class ApiKeyExistsError extends Error {
 
 const KEY_PREFIX = 'APIKEY#';
 const KEY_SORT = 'KEY';
+
+/**
+ * Key items share the sparse listing index of job CONFIG items under a
+ * partition value of their own, sorted by key id: the HTTP role may
+ * Query that index but not Scan the table.
+ */
+export const KEYS_INDEX_PARTITION = 'APIKEYS';
 
 /**
  * Elasticsearch deletes expired keys a week after they expire; the table's
@@ -38,6 +46,8 @@ export function buildPutKeyRequest(
 ): PutCommandInput {
   const item: Record<string, unknown> = {
     ...keyItemKey(key.id),
+    [JOBS_INDEX_PK]: KEYS_INDEX_PARTITION,
+    [JOBS_INDEX_SK]: key.id,
     keyId: key.id,
     name: key.name,
     secretHash: key.secretHash,
@@ -66,19 +76,21 @@ export function buildGetKeyRequest(
 }
 
 /**
- * Keys are few and listed rarely (an administrator's GET), so listing
- * scans with a filter instead of needing an index. The scan reads the
- * whole table: once it holds many thousands of job and object items,
- * give key items a sparse index and query that instead.
+ * Reads the key entries of the listing index. A global index is read
+ * eventually consistently (DynamoDB allows no consistent read on one), so
+ * in AWS a key created or invalidated within about a second may be
+ * missing from a listing or shown as it was. The authorizer reads each
+ * key by its id, consistently, so this affects only GET listings.
  */
 export function buildListKeysRequest(
   tableName: string, startKey?: Record<string, unknown>,
-): ScanCommandInput {
+): QueryCommandInput {
   return {
     TableName: tableName,
-    FilterExpression: 'begins_with(pk, :prefix) AND sk = :sort',
-    ExpressionAttributeValues: { ':prefix': KEY_PREFIX, ':sort': KEY_SORT },
-    ConsistentRead: true,
+    IndexName: JOBS_INDEX,
+    KeyConditionExpression: '#partition = :keys',
+    ExpressionAttributeNames: { '#partition': JOBS_INDEX_PK },
+    ExpressionAttributeValues: { ':keys': KEYS_INDEX_PARTITION },
     ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
   };
 }
@@ -140,7 +152,7 @@ export function createApiKeyStore(
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await documents.send(
-          new ScanCommand(buildListKeysRequest(tableName, startKey)));
+          new QueryCommand(buildListKeysRequest(tableName, startKey)));
         for (const item of page.Items ?? []) keys.push(keyFromItem(item));
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);

@@ -1,5 +1,5 @@
 import {
-  CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand,
+  DynamoDBClient, GetItemCommand, PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
@@ -9,6 +9,7 @@ import {
   ApiKeyExistsError, buildInvalidateKeyRequest, buildListKeysRequest,
   buildPutKeyRequest, createApiKeyStore,
 } from '../../lib/store/apiKeyStore.js';
+import { ensureTable } from '../../lib/store/table.js';
 
 const TABLE = `auth-keys-${randomUUID()}`;
 const client = new DynamoDBClient({
@@ -33,18 +34,7 @@ function key(overrides: Partial<StoredApiKey> = {}): StoredApiKey {
 }
 
 beforeAll(async () => {
-  await client.send(new CreateTableCommand({
-    TableName: TABLE,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-  }));
+  await ensureTable(client, TABLE);
 });
 
 describe('request building', () => {
@@ -74,6 +64,20 @@ describe('request building', () => {
     expect(request.Key).toEqual({ pk: 'APIKEY#k1', sk: 'KEY' });
     expect(request.ConditionExpression)
       .toBe('attribute_exists(pk) AND invalidated = :no');
+  });
+
+  test('a key item carries the listing index keys under APIKEYS', () => {
+    const request = buildPutKeyRequest('t', key({ id: 'k1' }));
+    expect(request.Item).toMatchObject({ jobsPk: 'APIKEYS', jobsSk: 'k1' });
+  });
+
+  test('a listing queries the index partition and never scans', () => {
+    const request = buildListKeysRequest('t');
+    expect(request.IndexName).toBe('jobs-by-id');
+    expect(request.KeyConditionExpression).toBe('#partition = :keys');
+    expect(request.ExpressionAttributeNames)
+      .toEqual({ '#partition': 'jobsPk' });
+    expect(request.ExpressionAttributeValues).toEqual({ ':keys': 'APIKEYS' });
   });
 
   test('a listing continues from where the last page stopped', () => {
@@ -125,22 +129,15 @@ describe('the DynamoDB API key store', () => {
   test('lists keys oldest first and skips items that are not keys',
     async () => {
       const listTable = `auth-list-${randomUUID()}`;
-      await client.send(new CreateTableCommand({
-        TableName: listTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }));
+      await ensureTable(client, listTable);
       const listStore = createApiKeyStore(client, listTable);
       await client.send(new PutItemCommand({
         TableName: listTable,
-        Item: { pk: { S: 'JOB#farequote' }, sk: { S: 'CONFIG' } },
+        // A job's CONFIG item lives in the same index, another partition.
+        Item: {
+          pk: { S: 'JOB#farequote' }, sk: { S: 'CONFIG' },
+          jobsPk: { S: 'JOBS' }, jobsSk: { S: 'farequote' },
+        },
       }));
       const newer = key({ creation: 2000, name: 'newer' });
       const older = key({ creation: 1000, name: 'older' });
@@ -159,8 +156,8 @@ describe('the DynamoDB API key store', () => {
       Key: { pk: { S: `APIKEY#${written.id}` }, sk: { S: 'KEY' } },
     }));
     expect(Object.keys(Item ?? {}).sort()).toEqual([
-      'creation', 'invalidated', 'keyId', 'name', 'pk', 'privileges',
-      'secretHash', 'sk',
+      'creation', 'invalidated', 'jobsPk', 'jobsSk', 'keyId', 'name', 'pk',
+      'privileges', 'secretHash', 'sk',
     ]);
   });
 

@@ -104,7 +104,7 @@ describe('the local stack lifecycle', () => {
   test('keeps its tables in the data folder across restarts', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-test-'));
     const options = {
-      host: '127.0.0.1', port: 0, dataDir,
+      host: '127.0.0.1', port: 0, dataDir, auth: 'off' as const,
       config: { tableName: 'persisted' }, logger: pino({ level: 'silent' }),
     };
     tableListings.length = 0;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startLocalStack } from '../../infra/local/stack.js';
+import type { AuthMode } from '../../lib/auth/authMode.js';
 import type { Config } from '../../lib/config.js';
 
 export interface TestStack {
@@ -15,16 +16,17 @@ export interface TestStack {
 
 /**
  * Starts the local stack on a free loopback port with its data in a fresh
- * temporary folder, logging nothing.
+ * temporary folder, logging nothing. API key checks are off unless asked
+ * for, so tests of other parts need no key.
  */
 export async function startTestStack(
-  config: Partial<Config> = {},
+  config: Partial<Config> = {}, auth: AuthMode = 'off',
 ): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-test-'));
   const removeData = () => rm(dataDir, { recursive: true, force: true });
   try {
     const stack = await startLocalStack({
-      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, config,
+      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, config, auth,
       logger: pino({ level: 'silent' }),
     });
     return {

@@ -1,0 +1,33 @@
+/**
+ * An unexpected error as it may be logged. A whole error object can carry
+ * what must never reach a log: SDK errors hold the request and the item
+ * that failed a condition (a key's hash), and any error may hold a body.
+ * So only the class, a code, the message and the stack frames are kept,
+ * each cut short; a message or frame that quotes a body is cut with it.
+ */
+export interface ErrorSummary {
+  type: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+const MAX_MESSAGE_CHARS = 300;
+const MAX_STACK_FRAMES = 12;
+
+export function errorSummary(error: unknown): ErrorSummary {
+  if (!(error instanceof Error)) {
+    return { type: typeof error, message: '(not an Error)' };
+  }
+
+  const code = (error as { code?: unknown }).code;
+  const frames = (error.stack ?? '').split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .slice(0, MAX_STACK_FRAMES);
+  return {
+    type: error.name,
+    message: error.message.slice(0, MAX_MESSAGE_CHARS),
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(frames.length > 0 ? { stack: frames.join('\n') } : {}),
+  };
+}

@@ -1,0 +1,32 @@
+import { MlError } from '../errors.js';
+
+/**
+ * Limits on the parts of a request that come before the body. The body's
+ * own limit is `maxBodyBytes` (see bodyDecoder.ts).
+ */
+
+/**
+ * Elasticsearch refuses a request line over 4 KiB
+ * (`http.max_initial_line_length`). Here the limit applies to the path
+ * and query string alone, so a target of up to 4096 bytes passes where
+ * Elasticsearch, counting the method and protocol too, stops about 15
+ * bytes sooner.
+ */
+export const MAX_REQUEST_TARGET_BYTES = 4096;
+
+export const lineTooLong = (): MlError =>
+  new MlError(400, 'too_long_http_line_exception',
+    `An HTTP line is larger than ${MAX_REQUEST_TARGET_BYTES} bytes.`);
+
+export const headersTooLarge = (limitBytes: number): MlError =>
+  new MlError(400, 'too_long_http_header_exception',
+    `HTTP header is larger than ${limitBytes} bytes.`);
+
+/** Throws 400 when `path?query` is longer than the limit. */
+export function checkRequestTarget(path: string, rawQuery: string): void {
+  const queryBytes = rawQuery === '' ? 0 : 1 + Buffer.byteLength(rawQuery);
+  if (Buffer.byteLength(path) + queryBytes <= MAX_REQUEST_TARGET_BYTES) {
+    return;
+  }
+  throw lineTooLong();
+}

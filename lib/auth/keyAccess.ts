@@ -1,0 +1,30 @@
+import type { KeyManagement } from '../api/securityRoutes.js';
+import {
+  createApiKeyAuthorizer, type ApiKeyAuthorizer,
+  type ApiKeyAuthorizerOptions,
+} from './authorizer.js';
+import { createKeyService, type KeyServiceOptions } from './keyService.js';
+import type { ApiKeyStore } from './types.js';
+
+/** What the API takes to check keys and to manage them, from one store. */
+export interface KeyAccess {
+  authorizer: ApiKeyAuthorizer;
+  keyManagement: KeyManagement;
+}
+
+export function createKeyAccess(
+  store: ApiKeyStore,
+  options: {
+    authorizer?: ApiKeyAuthorizerOptions;
+    keys?: KeyServiceOptions;
+  } = {},
+): KeyAccess {
+  const authorizer = createApiKeyAuthorizer(store, options.authorizer);
+  return {
+    authorizer,
+    keyManagement: {
+      keys: createKeyService(store, options.keys),
+      authenticate: (request) => authorizer.authenticate(request),
+    },
+  };
+}

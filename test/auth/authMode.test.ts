@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest';
+import {
+  checkAuthMode, isLoopbackHost, readAuthMode,
+} from '../../lib/auth/authMode.js';
+
+describe('ML_AUTH', () => {
+  test.each([
+    [undefined, 'on'], ['', 'on'], ['on', 'on'], ['ON', 'on'],
+    ['off', 'off'], [' Off ', 'off'],
+  ])('reads %j as %s', (value, mode) => {
+    expect(readAuthMode({ ML_AUTH: value })).toBe(mode);
+  });
+
+  test('refuses any other value rather than guess', () => {
+    expect(() => readAuthMode({ ML_AUTH: 'false' }))
+      .toThrow("ML_AUTH must be 'on' or 'off', got 'false'");
+  });
+});
+
+describe('loopback hosts', () => {
+  test.each([
+    '127.0.0.1', '127.255.255.254', '127.1.2.3', '::1', '[::1]',
+    '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1',
+  ])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  test.each([
+    '0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'localhost', '192.168.1.5',
+    '::ffff:10.0.0.1', '',
+  ])('%s is not', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('checking the mode against the host', () => {
+  test('allows checks on anywhere', () => {
+    expect(() => checkAuthMode('on', '0.0.0.0')).not.toThrow();
+  });
+
+  test('allows no checks on loopback', () => {
+    expect(() => checkAuthMode('off', '127.0.0.1')).not.toThrow();
+  });
+
+  test('refuses no checks on every interface, naming the fix', () => {
+    expect(() => checkAuthMode('off', '0.0.0.0')).toThrow(
+      /^ML_AUTH=off is refused on host 0\.0\.0\.0: .* set ML_AUTH=on\.$/);
+  });
+});

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { createFirstKey } from '../../lib/auth/keyService.js';
+import {
+  apiEvent, bodyOf, startRealHandler, withKey,
+} from './realHandler.js';
+
+/** Key management through the Lambda handler, with real dynalite. */
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+let setup: Awaited<ReturnType<typeof startRealHandler>>;
+let admin: { id: string; encoded: string };
+
+beforeAll(async () => {
+  setup = await startRealHandler(inject('dynamoUrl'));
+  admin = await createFirstKey(setup.keyStore,
+    { name: 'first', privileges: ['all'] });
+});
+
+afterAll(() => setup.close());
+
+async function send(
+  method: string, path: string, encoded: string,
+  options: { body?: unknown; query?: string } = {},
+) {
+  const result = await setup.handler(apiEvent(method, path, {
+    headers: { ...withKey(encoded), ...JSON_TYPE },
+    body: options.body === undefined ? '' : JSON.stringify(options.body),
+    query: options.query,
+  }));
+  return { status: result.statusCode, body: bodyOf(result) };
+}
+
+describe('the API key routes', () => {
+  test('create a key that works at once with the privileges asked for',
+    async () => {
+      const created = await send('POST', '/_security/api_key', admin.encoded,
+        { body: { name: 'ingest', role_descriptors: {
+          ingest: { cluster: ['manage_ml'] } } } });
+
+      expect(created.status).toBe(200);
+      expect(created.body.name).toBe('ingest');
+      // encoded is base64 of "<id>:<api_key>".
+      expect(Buffer.from(created.body.encoded, 'base64').toString())
+        .toBe(`${created.body.id}:${created.body.api_key}`);
+
+      const jobs = await send('GET', '/_ml/anomaly_detectors',
+        created.body.encoded);
+      expect(jobs.status).toBe(200);
+      const keyList = await send('GET', '/_security/api_key',
+        created.body.encoded);
+      expect(keyList.status).toBe(403);
+    });
+
+  test('give a key without role descriptors its creator\'s privileges',
+    async () => {
+      const created = await send('PUT', '/_security/api_key', admin.encoded,
+        { body: { name: 'copy' } });
+
+      // The creator holds `all`, which includes key management.
+      const listed = await send('GET', '/_security/api_key',
+        created.body.encoded, { query: `id=${created.body.id}` });
+      expect(listed.status).toBe(200);
+      expect(listed.body.api_keys).toHaveLength(1);
+    });
+
+  test('list keys by name and never show a secret', async () => {
+    const created = await send('POST', '/_security/api_key', admin.encoded,
+      { body: { name: 'listed-once' } });
+
+    const listed = await send('GET', '/_security/api_key', admin.encoded,
+      { query: 'name=listed-*' });
+
+    expect(listed.status).toBe(200);
+    expect(listed.body.api_keys).toEqual([{
+      id: created.body.id, name: 'listed-once', type: 'rest',
+      creation: expect.any(Number), invalidated: false,
+    }]);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.api_key);
+  });
+
+  test('invalidate a key, which then stops working', async () => {
+    const created = await send('POST', '/_security/api_key', admin.encoded,
+      { body: { name: 'short-lived' } });
+
+    const deleted = await send('DELETE', '/_security/api_key',
+      admin.encoded, { body: { ids: [created.body.id] } });
+    const again = await send('DELETE', '/_security/api_key',
+      admin.encoded, { body: { ids: [created.body.id] } });
+    const used = await send('GET', '/_ml/anomaly_detectors',
+      created.body.encoded);
+
+    expect(deleted.body).toEqual({
+      invalidated_api_keys: [created.body.id],
+      previously_invalidated_api_keys: [], error_count: 0,
+    });
+    expect(again.body.previously_invalidated_api_keys)
+      .toEqual([created.body.id]);
+    expect(used.status).toBe(401);
+  });
+
+  test('answer a bad request with the validation error', async () => {
+    const created = await send('POST', '/_security/api_key', admin.encoded,
+      { body: { name: '_hidden' } });
+
+    expect(created.status).toBe(400);
+    expect(created.body.error.type)
+      .toBe('action_request_validation_exception');
+    expect(created.body.error.reason).toBe('Validation Failed: '
+      + '1: api key name may not begin with an underscore;');
+  });
+});
+
+describe('with authentication off', () => {
+  test('refuses key management and lets job routes through', async () => {
+    const open = await startRealHandler(inject('dynamoUrl'), { auth: 'off' });
+    try {
+      const keyList = await open.handler(
+        apiEvent('GET', '/_security/api_key'));
+      const jobs = await open.handler(
+        apiEvent('GET', '/_ml/anomaly_detectors'));
+
+      expect(keyList.statusCode).toBe(400);
+      expect(bodyOf(keyList).error.type).toBe('security_exception');
+      expect(bodyOf(keyList).error.reason).toContain('ML_AUTH=off');
+      expect(jobs.statusCode).toBe(200);
+    } finally {
+      open.close();
+    }
+  });
+});
