@@ -157,51 +157,46 @@ function patternParser(steps: Step[], textParser: TimeParser):
   const dateStarts = new Map<number, number>();
   let lastDateKey = -1;
   let lastDateStart = 0;
-  const kinds = steps.map((s) => s.kind);
-  const fields = steps.map((s) => s.field);
-  const widths = steps.map((s) => s.width);
-  const literals = steps.map((s) => s.byte);
+  const ops = Int32Array.from(steps, opOf);
+  const widths = Int32Array.from(steps, (s) => s.width);
+  const literals = Int32Array.from(steps, (s) => s.byte);
+  const fields = new Int32Array(OP_COUNT);
 
   return (bytes, start, end) => {
     let p = start;
-    let year = -1; let month = -1; let day = -1; let hour = -1;
-    let minute = 0; let second = 0; let nano = 0; let offsetSec = 0;
-    for (let k = 0; k < kinds.length; k += 1) {
+    // Minute, second, fraction and offset default to 0; year, month, day
+    // and hour are always in the pattern.
+    fields.fill(0);
+    for (let k = 0; k < ops.length; k += 1) {
       const width = widths[k];
       if (p + width > end) return undefined;
-      const kind = kinds[k];
-      if (kind === 'literal') {
+      const op = ops[k];
+      if (op === OP_LITERAL) {
         if (bytes[p] !== literals[k]) return undefined;
-        p += 1;
-        continue;
-      }
-      if (kind === 'offset') {
-        const offset = readOffset(bytes, p, fields[k] === 'HH:MM');
+      } else if (op === OP_OFFSET || op === OP_OFFSET_COLON) {
+        const offset = readOffset(bytes, p, op === OP_OFFSET_COLON);
         if (offset === undefined) return undefined;
-        offsetSec = offset;
-        p += width;
-        continue;
+        fields[OP_OFFSET] = offset;
+      } else {
+        const value = readDigits(bytes, p, width);
+        if (value < 0) return undefined;
+        fields[op] = op === OP_NANO ? value * 10 ** (9 - width) : value;
       }
-      const value = readDigits(bytes, p, width);
-      if (value < 0) return undefined;
       p += width;
-      switch (fields[k]) {
-        case 'year': year = value; break;
-        case 'month': month = value; break;
-        case 'day': day = value; break;
-        case 'hour': hour = value; break;
-        case 'minute': minute = value; break;
-        case 'second': second = value; break;
-        default: nano = value * 10 ** (9 - width);
-      }
     }
     if (p !== end) return undefined;
+    const year = fields[OP_YEAR];
+    const month = fields[OP_MONTH];
+    const day = fields[OP_DAY];
+    const hour = fields[OP_HOUR];
+    const minute = fields[OP_MINUTE];
+    const second = fields[OP_SECOND];
     const ordinary = year >= 1 && month >= 1 && month <= 12 && day >= 1
       && day <= 31 && hour <= 23 && minute <= 59 && second <= 59;
     if (!ordinary) return undefined;
 
     const timeMs = ((hour * 60 + minute) * 60 + second) * 1000
-      + Math.floor(nano / 1_000_000) - offsetSec * 1000;
+      + Math.floor(fields[OP_NANO] / 1_000_000) - fields[OP_OFFSET] * 1000;
     const dateKey = (year * 100 + month) * 100 + day;
     if (dateKey === lastDateKey) return lastDateStart + timeMs;
     let dateStart = dateStarts.get(dateKey);
@@ -216,6 +211,31 @@ function patternParser(steps: Step[], textParser: TimeParser):
     lastDateStart = dateStart;
     return dateStart + timeMs;
   };
+}
+
+const OP_LITERAL = 0;
+const OP_YEAR = 1;
+const OP_MONTH = 2;
+const OP_DAY = 3;
+const OP_HOUR = 4;
+const OP_MINUTE = 5;
+const OP_SECOND = 6;
+const OP_NANO = 7;
+const OP_OFFSET = 8;
+const OP_OFFSET_COLON = 9;
+const OP_COUNT = 10;
+
+const FIELD_OPS: Record<string, number> = {
+  year: OP_YEAR, month: OP_MONTH, day: OP_DAY, hour: OP_HOUR,
+  minute: OP_MINUTE, second: OP_SECOND, nano: OP_NANO,
+};
+
+function opOf(step: Step): number {
+  if (step.kind === 'literal') return OP_LITERAL;
+  if (step.kind === 'offset') {
+    return step.field === 'HH:MM' ? OP_OFFSET_COLON : OP_OFFSET;
+  }
+  return FIELD_OPS[step.field];
 }
 
 function readDigits(bytes: Uint8Array, p: number, width: number): number {

@@ -6,7 +6,8 @@
  * `epoch` case.
  *
  * Options: --runs N (default 5; the best run is kept), --mb N (size of each
- * case, default 32), --stream-gb N (default 1), --no-e2e, --no-stream.
+ * case, default 32), --case NAME (one case only), --stream-gb N (default
+ * 1), --no-e2e, --no-stream.
  */
 import { cpus } from 'node:os';
 import { buildCase, loadFarequote, SHAPES, type BenchCase } from './data.js';
@@ -74,6 +75,8 @@ function streamRow(figures: StreamFigures): Row {
     mbPerSec: figures.bytes / MB / figures.seconds,
     recordsPerSec: figures.records / figures.seconds,
     peakRssMb: figures.peakRssBytes / MB,
+    note: `RSS ${(figures.startRssBytes / MB).toFixed(0)} MB before the `
+      + 'first byte (Node and the loaded modules)',
   };
 }
 
@@ -130,7 +133,10 @@ async function main(): Promise<void> {
 
   const runs = option('--runs', 5);
   const rows = loadFarequote();
-  const cases = SHAPES.map((shape) =>
+  const only = process.argv.indexOf('--case');
+  const shapes = only < 0 ? SHAPES
+    : SHAPES.filter((s) => s.name === process.argv[only + 1]);
+  const cases = shapes.map((shape) =>
     buildCase(shape, rows, option('--mb', 32) * MB));
   const table = measureCases(cases, runs);
   if (!flag('--no-stream')) {
@@ -143,9 +149,9 @@ async function main(): Promise<void> {
     return;
   }
   const core = table.find((r) => r.case === 'epoch'
-    && r.measure === 'counting core') as Row;
+    && r.measure === 'counting core');
   console.log(JSON.stringify({
-    ratio: core.ratio,
+    ratio: core?.ratio ?? null,
     runs,
     kept: 'best',
     cores: cpus().length,

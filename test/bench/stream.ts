@@ -17,6 +17,8 @@ export interface StreamFigures {
   seconds: number;
   /** process.resourceUsage().maxRSS, converted to bytes. */
   peakRssBytes: number;
+  /** RSS just before the first byte is counted. */
+  startRssBytes: number;
 }
 
 /** The flag that makes the benchmark entry run as this child. */
@@ -37,6 +39,7 @@ export function countStream(totalBytes: number): StreamFigures {
   const state = openSession(epoch.config, initialCountingState());
   const upload = startUpload(epoch.config, state,
     { now: () => Date.now(), limits: LIMITS });
+  const startRssBytes = process.memoryUsage.rss();
   const started = performance.now();
   let fed = 0;
   let records = 0;
@@ -60,6 +63,7 @@ export function countStream(totalBytes: number): StreamFigures {
     records,
     seconds: (performance.now() - started) / 1000,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    startRssBytes,
   };
 }
 
