@@ -141,8 +141,14 @@ export class UploadCounter implements RecordSink, SpanSink {
 
     totals.processedRecordCount += 1;
     incremental.processedRecordCount += 1;
-    totals.latestRecordTimestamp = this.latestMs;
-    incremental.latestRecordTimestamp = this.latestMs;
+    // Stored only when it changes: these fields start as null, so every
+    // store of a time would box a fresh number.
+    if (totals.latestRecordTimestamp !== this.latestMs) {
+      totals.latestRecordTimestamp = this.latestMs;
+    }
+    if (incremental.latestRecordTimestamp !== this.latestMs) {
+      incremental.latestRecordTimestamp = this.latestMs;
+    }
     if (totals.earliestRecordTimestamp === null) {
       totals.earliestRecordTimestamp = time;
       incremental.earliestRecordTimestamp = time;
