@@ -83,6 +83,7 @@ const FAST_LETTERS = new Set(['y', 'M', 'd', 'H', 'm', 's', 'S', 'Z', 'X',
   'x']);
 const OFFSET_LETTERS = new Set(['Z', 'X', 'x']);
 const MAX_CACHED_DATES = 4096;
+const MAX_OFFSET_SEC = 18 * 3600;
 
 /** Pattern letters outside quotes, or null when it has optional sections. */
 function patternLetters(pattern: string): Set<string> | null {
@@ -169,7 +170,9 @@ export function createPatternParser(
     const ordinary = year >= 1 && year <= 9999 && month >= 1 && month <= 12
       && day >= 1 && day <= 31 && hour >= 0 && hour <= 23
       && minute >= 0 && minute <= 59 && second >= 0 && second <= 59
-      && nano >= 0 && nano <= 999_999_999;
+      && nano >= 0 && nano <= 999_999_999
+      // Java refuses offsets beyond ±18:00 when it resolves the instant.
+      && Math.abs(offsetSec) <= MAX_OFFSET_SEC;
     if (!ordinary) return resolveToMillis(formatter, kind, text);
 
     const timeMs = ((hour * 60 + minute) * 60 + second) * 1000

@@ -151,6 +151,35 @@ export class JsonTokenizer extends JsonScanner {
     this.pos = p;
   }
 
+  /**
+   * Where a root value starts in the current window, if the tokenizer is
+   * between root values and could hand that value to another reader;
+   * -1 otherwise.
+   */
+  rootValueIndex(): number {
+    if (this.depth !== 0 || this.incomplete) return -1;
+    if (this.current === Token.FIELD_NAME || this.pos >= this.end) return -1;
+    return this.pos;
+  }
+
+  get window(): Uint8Array {
+    return this.buf;
+  }
+
+  get windowEnd(): number {
+    return this.end;
+  }
+
+  /**
+   * Takes `count` root objects read by another reader, the last ending at
+   * or before window index `pos`, as if this tokenizer had read them.
+   */
+  passRootObjects(pos: number, count: number): void {
+    this.pos = pos;
+    this.indexes[0] += count;
+    this.current = Token.END_OBJECT;
+  }
+
   /** Remembers the current state as the one to roll back to. */
   save(): void {
     this.savedPos = this.base + this.pos;

@@ -10,6 +10,8 @@
  * the size limit is checked.
  */
 import { NEED_MORE } from './jsonBytes.js';
+import { JsonFastPath, isSpanSink, type SpanSink } from './jsonFastPath.js';
+import { FAIL, skipSpace } from './jsonFastScan.js';
 import { JsonRecords } from './jsonRecords.js';
 import { JsonTokenizer, type TokenizerState } from './jsonTokenizer.js';
 import { recordTooLarge } from './errors.js';
@@ -21,6 +23,11 @@ export interface JsonReaderOptions {
   limits: ReaderLimits;
   /** Continue from a checkpoint taken by an earlier reader. */
   resume?: ReaderCheckpoint;
+  /**
+   * Whether plain records may be read by the fast path (default true).
+   * Off only to compare both paths; the records are the same either way.
+   */
+  fastPath?: boolean;
 }
 
 interface JsonReaderState {
@@ -52,6 +59,9 @@ class JsonRecordReader implements RecordReader {
   private savedErrors: number;
   private retryAt = 0;
   private ended = false;
+  private readonly fast: JsonFastPath | null;
+  private readonly spanSink: SpanSink | null;
+  private readonly fastValues: (string | undefined)[];
 
   constructor(
     fieldPaths: readonly string[],
@@ -76,6 +86,10 @@ class JsonRecordReader implements RecordReader {
       this.tokens.save();
     }
     this.savedErrors = this.records.errorCount;
+    this.fast = options.fastPath === false ? null
+      : new JsonFastPath(fieldPaths, limits);
+    this.spanSink = isSpanSink(sink) ? sink : null;
+    this.fastValues = new Array<string | undefined>(fieldPaths.length);
   }
 
   get committedOffset(): number {
@@ -130,6 +144,7 @@ class JsonRecordReader implements RecordReader {
       this.skipByteOrderMark();
       for (;;) {
         this.commit();
+        if (this.readFastRecords()) continue;
         const leafCount = this.records.read();
         if (leafCount < 0) return;
         if (this.tokens.offset - this.committed > this.maxRecordBytes) {
@@ -145,6 +160,38 @@ class JsonRecordReader implements RecordReader {
       }
       this.retryAt = 2 * pending;
     }
+  }
+
+  /**
+   * Reads the records that follow through the fast path, as long as it
+   * can; false when the exact path must read the next one (from the same
+   * position). Nothing outside sees the reader between these records, so
+   * the tokenizer learns about them once, at the end.
+   */
+  private readFastRecords(): boolean {
+    const fast = this.fast;
+    if (fast === null) return false;
+    const start = this.tokens.rootValueIndex();
+    if (start < 0) return false;
+
+    const buf = this.tokens.window;
+    const end = this.tokens.windowEnd;
+    let at = start;
+    let passed = 0;
+    let next = fast.read(buf, at, end);
+    while (next >= 0) {
+      if (this.spanSink !== null) {
+        this.spanSink.recordSpans(fast.leafCount, fast);
+      } else {
+        fast.deliver(this.sink, this.fastValues);
+      }
+      passed += 1;
+      at = skipSpace(buf, next, end);
+      next = at < end ? fast.read(buf, at, end) : FAIL;
+    }
+    if (passed === 0) return false;
+    this.tokens.passRootObjects(at, passed);
+    return true;
   }
 
   /** A UTF-8 byte order mark at the very start of the stream is skipped. */
