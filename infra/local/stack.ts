@@ -47,6 +47,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   url: string;
+  /** The local DynamoDB endpoint (credentials S3RVER/S3RVER). */
+  dynamoUrl: string;
   /** The local S3 endpoint (path-style, credentials S3RVER/S3RVER). */
   s3Url: string;
   /** Resolves when every object event received so far is handled. */
@@ -158,6 +160,7 @@ export async function startLocalStack(
   const s3Server = s3;
   return {
     url: `http://${host}:${port}`,
+    dynamoUrl: `http://127.0.0.1:${dynamoPort}`,
     s3Url: s3Server.url,
     ingestIdle: () => bridge.idle(),
     auth,

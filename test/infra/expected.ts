@@ -16,13 +16,14 @@ const jobRoutes = [
   'GET anomaly_detectors/{job_id}/_uploads',
 ];
 
-/** Every route key of the HTTP API: 12 job routes twice, 3 key routes. */
+/** Every route key of the HTTP API: 12 job routes twice, 4 key routes. */
 export const expectedRouteKeys: string[] = [
   ...['/_ml/', '/_xpack/ml/'].flatMap((prefix) => jobRoutes.map((route) => {
     const [method, path] = route.split(' ');
     return `${method} ${prefix}${path}`;
   })),
   'POST /_security/api_key',
+  'PUT /_security/api_key',
   'GET /_security/api_key',
   'DELETE /_security/api_key',
 ];

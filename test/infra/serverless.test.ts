@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ROUTES } from '../../lib/api/routes.js';
 import {
   expectedRouteKeys, getAtt, httpStatements, ingestStatements, lambdaTrust,
 } from './expected.js';
@@ -52,9 +53,18 @@ describe('the packaged template', () => {
     const routeKeys = resourcesOfType('AWS::ApiGatewayV2::Route')
       .map((route) => route.Properties.RouteKey as string);
 
-    // 12 job routes under each of two prefixes plus 3 key routes: 27.
-    expect(expectedRouteKeys).toHaveLength(27);
+    // 12 job routes under each of two prefixes plus 4 key routes: 28.
+    expect(expectedRouteKeys).toHaveLength(28);
     expect([...routeKeys].sort()).toEqual([...expectedRouteKeys].sort());
+  });
+
+  test('declares exactly the routes the API serves', () => {
+    const routeKeys = resourcesOfType('AWS::ApiGatewayV2::Route')
+      .map((route) => route.Properties.RouteKey as string);
+    const served = ROUTES.flatMap((route) =>
+      route.paths.map((path) => `${route.method} ${path}`));
+
+    expect([...routeKeys].sort()).toEqual([...served].sort());
   });
 
   test('has no catch-all, greedy or default route', () => {

@@ -8,6 +8,8 @@ import type { Config } from '../../lib/config.js';
 
 export interface TestStack {
   url: string;
+  /** The stack's own DynamoDB, for tests that set up a state over HTTP. */
+  dynamoUrl: string;
   s3Url: string;
   ingestIdle(): Promise<void>;
   /** Stops the stack and removes its data folder. */
@@ -31,6 +33,7 @@ export async function startTestStack(
     });
     return {
       url: stack.url,
+      dynamoUrl: stack.dynamoUrl,
       s3Url: stack.s3Url,
       ingestIdle: () => stack.ingestIdle(),
       close: async () => {
