@@ -151,7 +151,7 @@ describe('a restart between uploads', () => {
   test('keeps the latest record time of the first upload', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-restart-'));
     const start = () => startLocalStack({
-      host: '127.0.0.1', port: 0, dataDir,
+      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off',
       logger: pino({ level: 'silent' }),
     });
     try {
