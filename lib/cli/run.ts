@@ -2,7 +2,10 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CliError } from './cliErrors.js';
 import type { CliIo } from './cliIo.js';
 import { changeJob, createJob, listJobs } from './jobsCommand.js';
-import { createKey, listKeys, printCreatedKey, revokeKeys } from './keysCommand.js';
+import { createAwsKey } from './awsKeys.js';
+import {
+  createKey, listKeys, printCreatedKey, revokeKeys,
+} from './keysCommand.js';
 import { createLocalKey } from './localKeys.js';
 import { postFile } from './postCommand.js';
 import { postViaS3 } from './s3Upload.js';
@@ -155,25 +158,45 @@ function addKeyCommands(
     .filter((p) => p !== '');
 
   keys.command('create')
+    .description('create an API key through the server, or straight in '
+      + 'the store with --local or --aws when no key exists yet')
     .option('--name <name>', 'what the key is for', 'ml-intake')
     .option('--privileges <list>', 'cluster privileges, e.g. '
       + 'manage_ml,monitor_ml (default: those of the key used; all with '
-      + '--local)', list)
+      + '--local or --aws)', list)
     .option('--expiration <time>', 'e.g. 30d; default: never')
     .option('--local', 'write the key straight into the local data folder '
       + '(only while the server is stopped)')
     .option('--data-dir <dir>', 'the local data folder',
       io.env.ML_DATA_DIR ?? './.data')
+    .option('--aws', 'write the key straight into the deployed DynamoDB '
+      + 'table with your AWS credentials')
+    .option('--table <name>', 'the deployed table (default: $ML_TABLE)')
+    .option('--region <region>', 'its region (default: $AWS_REGION)')
     .action(async (options) => {
+      if (options.local && options.aws) {
+        throw new CliError('give --local or --aws, not both');
+      }
+      if (!options.aws && (options.table ?? options.region) !== undefined) {
+        throw new CliError('--table and --region go with --aws');
+      }
+      if (options.aws) {
+        const key = await createAwsKey(options, io.env);
+        printCreatedKey(key, json(), io);
+        if (!json()) {
+          io.stdout(`It is stored in table ${key.table} (${key.region}); `
+            + 'use it against the HttpApiUrl of that stack, e.g. '
+            + "'ml-intake --url <HttpApiUrl> jobs list'.\n");
+        }
+        return;
+      }
       if (!options.local) {
         await createKey(client(), options, json(), io);
         return;
       }
       const key = await createLocalKey({
-        dataDir: options.dataDir,
+        ...options,
         tableName: io.env.ML_TABLE ?? 'ml-intake',
-        name: options.name,
-        privileges: options.privileges ?? ['all'],
       });
       printCreatedKey(key, json(), io);
     });
