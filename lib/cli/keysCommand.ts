@@ -14,7 +14,19 @@ export interface NewKeyOptions {
 export interface CreatedKey {
   id: string;
   name: string;
+  /** Epoch ms; absent for a key that never expires. */
+  expiration?: number;
   encoded: string;
+}
+
+/** The body of `POST /_security/api_key` for these options. */
+export function newKeyBody(options: NewKeyOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = { name: options.name };
+  if (options.expiration !== undefined) body.expiration = options.expiration;
+  if (options.privileges !== undefined) {
+    body.role_descriptors = { cli: { cluster: options.privileges } };
+  }
+  return body;
 }
 
 export function printCreatedKey(
@@ -24,20 +36,20 @@ export function printCreatedKey(
     io.stdout(`${JSON.stringify(key)}\n`);
     return;
   }
-  io.stdout(`created API key ${key.name} (id ${key.id}); it is shown `
-    + `only now:\n\n  export ML_API_KEY=${key.encoded}\n\n`);
+  const expires = key.expiration === undefined ? 'never expires'
+    : `expires ${formatTime(key.expiration)}`;
+  io.stdout(`created API key ${key.name} (id ${key.id}, ${expires}); it `
+    + 'is shown only now, so keep it:\n\n'
+    + `  export ML_API_KEY=${key.encoded}\n\n`
+    + 'ml-intake reads ML_API_KEY (or --api-key); other clients send the '
+    + "header 'Authorization: ApiKey <key>'.\n");
 }
 
 export async function createKey(
   client: ServerClient, options: NewKeyOptions, json: boolean, io: CliIo,
 ): Promise<void> {
-  const body: Record<string, unknown> = { name: options.name };
-  if (options.expiration !== undefined) body.expiration = options.expiration;
-  if (options.privileges !== undefined) {
-    body.role_descriptors = { cli: { cluster: options.privileges } };
-  }
   const key = await client.request('POST', '/_security/api_key',
-    { json: body });
+    { json: newKeyBody(options) });
   printCreatedKey(key, json, io);
 }
 

@@ -3,18 +3,16 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createFirstKey } from '../auth/index.js';
 import { createApiKeyStore } from '../store/apiKeyStore.js';
 import { ensureTable } from '../store/table.js';
 import { CliError } from './cliErrors.js';
-import type { CreatedKey } from './keysCommand.js';
+import type { CreatedKey, NewKeyOptions } from './keysCommand.js';
+import { issueStoredKey } from './storeKeys.js';
 
-export interface LocalKeyOptions {
+export interface LocalKeyOptions extends NewKeyOptions {
   /** The local service's data folder (`ML_DATA_DIR`). */
   dataDir: string;
   tableName: string;
-  name: string;
-  privileges: string[];
 }
 
 /**
@@ -49,8 +47,7 @@ export async function createLocalKey(
   try {
     await ensureTable(client, options.tableName);
     const store = createApiKeyStore(client, options.tableName);
-    return await createFirstKey(store,
-      { name: options.name, privileges: options.privileges });
+    return await issueStoredKey(store, options);
   } finally {
     client.destroy();
     server.closeAllConnections();

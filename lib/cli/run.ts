@@ -1,8 +1,13 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import {
+  Command, CommanderError, InvalidArgumentError, Option,
+} from 'commander';
 import { CliError } from './cliErrors.js';
 import type { CliIo } from './cliIo.js';
 import { changeJob, createJob, listJobs } from './jobsCommand.js';
-import { createKey, listKeys, printCreatedKey, revokeKeys } from './keysCommand.js';
+import { createAwsKey } from './awsKeys.js';
+import {
+  createKey, listKeys, printCreatedKey, revokeKeys,
+} from './keysCommand.js';
 import { createLocalKey } from './localKeys.js';
 import { postFile } from './postCommand.js';
 import { postViaS3 } from './s3Upload.js';
@@ -44,14 +49,12 @@ function buildProgram(io: CliIo): Command {
   const program = new Command('ml-intake')
     .description('Feed anomaly-detection jobs: post files of any size, '
       + 'show data counts, manage jobs and API keys')
-    .option('--url <url>', 'the server', io.env.ML_URL ?? DEFAULT_URL)
+    .addOption(new Option('--url <url>', 'the service\'s address')
+      .default(io.env.ML_URL ?? DEFAULT_URL, `$ML_URL or ${DEFAULT_URL}`))
     .option('--api-key <encoded>', 'API key (default: $ML_API_KEY)')
     .option('--json', 'print JSON instead of tables')
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout(text),
-      writeErr: (text) => io.stderr(text),
-    });
+    .configureOutput(outputTo(io, 'ml-intake'));
   const client = () => {
     const { url, apiKey } = program.opts();
     return new ServerClient({ url, apiKey: apiKey ?? io.env.ML_API_KEY });
@@ -64,8 +67,8 @@ function buildProgram(io: CliIo): Command {
       + 'records')
     .argument('<job_id>')
     .argument('<file>')
-    .option('--max-bytes <size>', 'largest upload, e.g. 5mb for AWS',
-      parseSize, DEFAULT_MAX_BYTES)
+    .addOption(new Option('--max-bytes <size>', 'largest upload, e.g. 5mb '
+      + 'for AWS').argParser(parseSize).default(DEFAULT_MAX_BYTES, '100mb'))
     .option('--from-byte <offset>', 'resume at this offset, as printed by '
       + 'a failed run', parseOffset, 0)
     .option('--via-s3', 'send the whole file through S3 and follow its '
@@ -116,6 +119,7 @@ function addJobCommands(
     [...previous, value];
 
   jobs.command('create')
+    .description('create a job from flags and/or a JSON file')
     .argument('<job_id>')
     .option('--config <file>', 'the job as JSON, as the create job API '
       + 'takes it; flags override its values')
@@ -130,17 +134,21 @@ function addJobCommands(
     .option('--description <text>')
     .action((jobId: string, flags) =>
       createJob(client(), jobId, flags, json(), io));
-  jobs.command('open').argument('<job_id>')
+  jobs.command('open').description('open a job so it takes data')
+    .argument('<job_id>')
     .action((jobId: string) =>
       changeJob(client(), 'open', jobId, { json: json() }, io));
-  jobs.command('close').argument('<job_id>')
+  jobs.command('close').description('close a job; its counts are kept')
+    .argument('<job_id>')
     .action((jobId: string) =>
       changeJob(client(), 'close', jobId, { json: json() }, io));
-  jobs.command('delete').argument('<job_id>')
+  jobs.command('delete').description('delete a closed job')
+    .argument('<job_id>')
     .option('--force', 'delete an open job')
     .action((jobId: string, options) => changeJob(client(), 'delete', jobId,
       { force: options.force, json: json() }, io));
   jobs.command('list')
+    .description('every job with its state and processed records')
     .action(() => listJobs(client(), json(), io));
   for (const command of jobs.commands) inherit(command, io);
 }
@@ -155,31 +163,53 @@ function addKeyCommands(
     .filter((p) => p !== '');
 
   keys.command('create')
+    .description('create an API key through the server, or straight in '
+      + 'the store with --local or --aws when no key exists yet')
     .option('--name <name>', 'what the key is for', 'ml-intake')
     .option('--privileges <list>', 'cluster privileges, e.g. '
       + 'manage_ml,monitor_ml (default: those of the key used; all with '
-      + '--local)', list)
+      + '--local or --aws)', list)
     .option('--expiration <time>', 'e.g. 30d; default: never')
     .option('--local', 'write the key straight into the local data folder '
       + '(only while the server is stopped)')
     .option('--data-dir <dir>', 'the local data folder',
       io.env.ML_DATA_DIR ?? './.data')
+    .option('--aws', 'write the key straight into the deployed DynamoDB '
+      + 'table with your AWS credentials')
+    .option('--table <name>', 'the deployed table (default: $ML_TABLE)')
+    .option('--region <region>', 'its region (default: $AWS_REGION)')
     .action(async (options) => {
+      if (options.local && options.aws) {
+        throw new CliError('give --local or --aws, not both');
+      }
+      if (!options.aws && (options.table ?? options.region) !== undefined) {
+        throw new CliError('--table and --region go with --aws');
+      }
+      if (options.aws) {
+        const key = await createAwsKey(options, io.env);
+        printCreatedKey(key, json(), io);
+        if (!json()) {
+          io.stdout(`It is stored in table ${key.table} (${key.region}); `
+            + 'use it against the HttpApiUrl of that stack, e.g. '
+            + "'ml-intake --url <HttpApiUrl> jobs list'.\n");
+        }
+        return;
+      }
       if (!options.local) {
         await createKey(client(), options, json(), io);
         return;
       }
       const key = await createLocalKey({
-        dataDir: options.dataDir,
+        ...options,
         tableName: io.env.ML_TABLE ?? 'ml-intake',
-        name: options.name,
-        privileges: options.privileges ?? ['all'],
       });
       printCreatedKey(key, json(), io);
     });
   keys.command('list')
+    .description('every key with its expiration and whether it is revoked')
     .action(() => listKeys(client(), json(), io));
   keys.command('revoke')
+    .description('revoke keys by id (as keys list shows them)')
     .argument('<id...>')
     .action((ids: string[]) => revokeKeys(client(), ids, json(), io));
   for (const command of keys.commands) inherit(command, io);
@@ -187,10 +217,26 @@ function addKeyCommands(
 
 /** Subcommands report usage errors the same way as the program. */
 function inherit(command: Command, io: CliIo): void {
-  command.exitOverride().configureOutput({
-    writeOut: (text) => io.stdout(text),
-    writeErr: (text) => io.stderr(text),
-  });
+  const path = [];
+  for (let at: Command | null = command; at !== null; at = at.parent) {
+    path.unshift(at.name());
+  }
+  command.exitOverride().configureOutput(outputTo(io, path.join(' ')));
+}
+
+/**
+ * Usage errors read like every other error, one line that starts with
+ * `ml-intake:`, and say where the usage is described.
+ */
+function outputTo(io: CliIo, usage: string) {
+  return {
+    writeOut: (text: string) => io.stdout(text),
+    writeErr: (text: string) => io.stderr(text),
+    outputError: (text: string, write: (text: string) => void) => {
+      const message = text.trim().replace(/^error: /, '');
+      write(`ml-intake: ${message}; see '${usage} --help'\n`);
+    },
+  };
 }
 
 const SIZE_UNITS: Record<string, number> = {

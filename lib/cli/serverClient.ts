@@ -59,7 +59,15 @@ export class ServerClient {
       throw unreachable(this.url, error);
     });
     if (response.ok) return text === '' ? {} : JSON.parse(text);
-    throw errorFrom(response.status, text);
+    const error = errorFrom(response.status, text);
+    if (response.status !== 401) throw error;
+    // Say which of the user's two mistakes this is.
+    const hint = this.options.apiKey
+      ? 'the API key given was not accepted (unknown, revoked, expired '
+        + 'or mistyped)'
+      : 'give an API key with --api-key or ML_API_KEY';
+    throw new ServerError(error.status, error.type,
+      `${error.reason}; ${hint}`);
   }
 }
 

@@ -1,5 +1,6 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,25 +56,8 @@ describe('errors of ml-intake post', () => {
     });
   });
 
-  test('a refused API key gives one line and exit code 1', async () => {
-    // The server answers as its API key check does for an unknown key.
-    const reason = 'unable to authenticate with provided credentials and '
-      + 'anonymous access is not allowed for this request';
-    const refusing = await startProxy(stack.url, async () => ({
-      status: 401,
-      body: JSON.stringify({ error: { root_cause: [], type:
-        'security_exception', reason }, status: 401 }),
-    }));
-
-    const result = await cli(['--url', refusing.url, 'post', 'errs',
-      dataFile], { ML_API_KEY: 'bm90OmFrZXk=' });
-    await refusing.close();
-
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`ml-intake: 401 security_exception: ${reason}\n`);
-  });
-
   test('an unreachable server gives one line and exit code 1', async () => {
+    // A port that was just free: nothing listens there any more.
     const closed = await startProxy(stack.url, async () => undefined);
     const url = closed.url;
     await closed.close();
@@ -113,4 +97,33 @@ describe('the built command', () => {
     expect(failure.stderr).toBe(
       `ml-intake: no such file: ${join(dir, 'nothing.ndjson')}\n`);
   });
+
+  test('serve starts the service and prints how to use its first key',
+    async () => {
+      const dataDir = join(dir, 'served');
+      const server = spawn('node', ['dist/cli.mjs', 'serve'], {
+        env: { ...process.env, PORT: '0', S3_PORT: '0',
+          ML_DATA_DIR: dataDir, ML_AUTH: 'on' },
+      });
+      try {
+        let output = '';
+        server.stdout.on('data', (chunk: Buffer) => { output += chunk; });
+        while (!/Use it with:/.test(output)) {
+          await once(server.stdout, 'data');
+        }
+        const url = /ml-intake listening on (\S+) /.exec(output)![1];
+        expect(output).toContain('Created the first API key (privilege: '
+          + `all) in ${join(dataDir, 'api-key')}, readable by you only.`);
+
+        const key = (await readFile(join(dataDir, 'api-key'), 'utf8')).trim();
+        const listed = await cli(['--url', url, 'jobs', 'list'],
+          { ML_API_KEY: key });
+        expect(listed.stdout).toBe(
+          "no jobs yet; create one with 'ml-intake jobs create'\n");
+      } finally {
+        server.kill('SIGTERM');
+      }
+      const [code] = await once(server, 'exit');
+      expect(code).toBe(0);
+    });
 });

@@ -43,3 +43,15 @@ test('creates a local key once the server is stopped', async () => {
   expect(Buffer.from(key.encoded, 'base64').toString())
     .toBe(`${key.id}:${key.api_key}`);
 });
+
+test('gives a local key the expiration asked for', async () => {
+  const before = Date.now();
+  const result = await cli(['--json', 'keys', 'create', '--local',
+    '--data-dir', dataDir, '--name', 'brief', '--expiration', '1d']);
+
+  expect(result.stderr).toBe('');
+  // 1d is 86,400,000 ms after the creation, which is within this test.
+  const { expiration } = JSON.parse(result.stdout);
+  expect(expiration).toBeGreaterThanOrEqual(before + 86_400_000);
+  expect(expiration).toBeLessThanOrEqual(Date.now() + 86_400_000);
+});

@@ -116,6 +116,19 @@ describe('ml-intake post', () => {
       .toEqual(comparable(oneUpload));
   });
 
+  test('gives the same totals when the file goes through S3', async () => {
+    await newJob(stack.url, 'through-s3');
+
+    const posted = await cli(['--url', stack.url, '--json', 'post',
+      'through-s3', ndjsonFile, '--via-s3']);
+
+    expect(posted.stderr).toBe('');
+    expect(comparable(JSON.parse(posted.stdout)))
+      .toEqual(comparable(oneUpload));
+    expect(comparable(await totals('through-s3')))
+      .toEqual(comparable(await totals('whole')));
+  });
+
   test('prints a readable table without --json', async () => {
     await newJob(stack.url, 'table');
 

@@ -1,86 +1,102 @@
-import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startTestStack, type TestStack } from '../support/localStack.js';
 import { cli } from './cliHarness.js';
 
-// The server side of the S3 path is not part of this service yet: this
-// stand-in answers `_upload` and `_uploads` in the documented shapes and
-// takes the presigned PUT itself.
-let server: Server | undefined;
-afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+// `post --via-s3` against the local stack: its s3rver takes the presigned
+// PUT and its ingest handler counts the object. farequote through S3 is
+// compared with one HTTP upload in post.test.ts.
+let stack: TestStack;
+let dir: string;
+let file: string;
+// Two lines of 32 bytes: {"time":1449446400,"value":"1"} is 31 and a
+// newline. Time in epoch seconds, one analysed field.
+const DATA = '{"time":1449446400,"value":"1"}\n'
+  + '{"time":1449446460,"value":"2"}\n';
+
+async function newJob(jobId: string, open: boolean): Promise<void> {
+  const created = await cli(['--url', stack.url, 'jobs', 'create', jobId,
+    '--detector', 'mean(value)', '--time-format', 'epoch']);
+  expect(created).toMatchObject({ code: 0, stderr: '' });
+  if (open) {
+    expect((await cli(['--url', stack.url, 'jobs', 'open', jobId])).code)
+      .toBe(0);
+  }
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  dir = await mkdtemp(join(tmpdir(), 'ml-intake-cli-'));
+  file = join(dir, 'two.ndjson');
+  await writeFile(file, DATA);
 });
 
-async function standIn(finalState: 'done' | 'failed') {
-  const received: Buffer[] = [];
-  let polls = 0;
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const path = request.url ?? '';
-      const send = (body: unknown) => response.end(JSON.stringify(body));
-      if (request.method === 'POST' && path.endsWith('/_upload')) {
-        send({ url: `${base}/bucket/jobs/s3job/u1`, key: 'jobs/s3job/u1',
-          expires_at: 0 });
-      } else if (request.method === 'PUT') {
-        received.push(...chunks);
-        response.end();
-      } else if (path.endsWith('/_uploads')) {
-        polls += 1;
-        const state = polls < 2 ? 'ingesting' : finalState;
-        send({ count: 1, uploads: [{
-          key: 'jobs/s3job/u1', state, bytes_done: 10, bytes_total: 20,
-          data_counts: { job_id: 's3job', processed_record_count: 2 },
-          ...(state === 'failed' ? { error: 'the job was closed' } : {}),
-        }] });
-      } else {
-        response.statusCode = 404;
-        response.end('{}');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1',
-    () => resolve()));
-  const base = `http://127.0.0.1:${(server!.address() as { port: number })
-    .port}`;
-  return { base, received };
-}
+afterAll(async () => {
+  await stack?.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 test('sends the whole file and prints the counts of its ingestion',
   async () => {
-    const { base, received } = await standIn('done');
-    const dir = await mkdtemp(join(tmpdir(), 'ml-intake-cli-'));
-    const file = join(dir, 'two.ndjson');
-    await writeFile(file, '{"time":1}\n{"time":2}\n');
+    await newJob('s3small', true);
 
-    const result = await cli(['--url', base, '--json', 'post', 's3job',
-      file, '--via-s3']);
-    await rm(dir, { recursive: true, force: true });
+    const result = await cli(['--url', stack.url, '--json', 'post',
+      's3small', file, '--via-s3']);
 
     expect(result.stderr).toBe('');
-    expect(Buffer.concat(received).toString())
-      .toBe('{"time":1}\n{"time":2}\n');
-    expect(JSON.parse(result.stdout))
-      .toEqual({ job_id: 's3job', processed_record_count: 2 });
+    // A = 1 (value): 1 processed field per record; the time field is not
+    // an input field.
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      job_id: 's3small', processed_record_count: 2,
+      processed_field_count: 2, input_bytes: 64, input_field_count: 2,
+      input_record_count: 2, earliest_record_timestamp: 1_449_446_400_000,
+      latest_record_timestamp: 1_449_446_460_000,
+    });
   });
+
+test('prints a table of the counts without --json', async () => {
+  await newJob('s3table', true);
+
+  const result = await cli(['--url', stack.url, 'post', 's3table', file,
+    '--via-s3']);
+
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(
+    /^Ingested jobs\/s3table\/\S+ through S3 into job s3table\n\n/);
+  expect(result.stdout).toMatch(/processed records\s+2\n/);
+});
 
 test('reports a failed ingestion in one line', async () => {
-  const { base } = await standIn('failed');
-  const dir = await mkdtemp(join(tmpdir(), 'ml-intake-cli-'));
-  const file = join(dir, 'two.ndjson');
-  await writeFile(file, '{"time":1}\n');
+  // The job exists, so the upload URL is given, but it is not open when
+  // the object arrives: the server records the object as failed.
+  await newJob('s3shut', false);
 
-  const result = await cli(['--url', base, 'post', 's3job', file,
+  const result = await cli(['--url', stack.url, 'post', 's3shut', file,
     '--via-s3']);
-  await rm(dir, { recursive: true, force: true });
 
-  expect(result).toEqual({
-    code: 1, stdout: '',
-    stderr: 'ml-intake: ingesting jobs/s3job/u1 failed: the job was '
-      + 'closed; 10 of 20 bytes were counted before it stopped\n',
-  });
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(new RegExp('^ml-intake: ingesting '
+    + 'jobs/s3shut/\\S+ failed: Cannot perform requested action because '
+    + 'job \\[s3shut\\] is not open; 0 of 64 bytes were counted before it '
+    + 'stopped\n$'));
+});
+
+test('needs a file by name', async () => {
+  const result = await cli(['--url', stack.url, 'post', 's3small', '-',
+    '--via-s3']);
+
+  expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: '
+    + '--via-s3 needs a file by name: S3 must know the size before the '
+    + 'upload starts\n' });
+});
+
+test('refuses a resume offset, which only the HTTP path has', async () => {
+  const result = await cli(['--url', stack.url, 'post', 's3small', file,
+    '--via-s3', '--from-byte', '32']);
+
+  expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: '
+    + '--from-byte does not apply with --via-s3\n' });
 });
