@@ -28,6 +28,7 @@ export function parseAnalysisConfig(
   checkSpan('bucket_span', bucketSpan, 'cannot be less or equal than 0');
   if (latency !== undefined) {
     checkSpan('latency', latency, 'cannot be less than 0');
+    checkWindowBuckets(bucketSpan, latency);
   }
   if (detectors.length === 0) throw invalidConfig('No detectors configured');
   if (summaryCountField !== undefined
@@ -67,6 +68,24 @@ function checkSpan(setting: string, raw: string, tooLow: string): void {
     throw invalidConfig(
       `${setting} has to be a multiple of 1s; actual was '${raw}'`);
   }
+}
+
+/**
+ * The bucket diagnostics keep one counter per bucket of latency (spec §7.2)
+ * and the job's state item holds them, within DynamoDB's 400 KB item limit.
+ * Elasticsearch has no such bound; without it a long latency over short
+ * buckets (1000d over 1s is 86.4 million buckets) makes opening the job
+ * allocate gigabytes and fail with a 500 a minute later.
+ */
+const MAX_WINDOW_BUCKETS = 10_000;
+
+function checkWindowBuckets(bucketSpan: string, latency: string): void {
+  const buckets = Math.ceil(parseTimeValue('latency', latency)
+    / parseTimeValue('bucket_span', bucketSpan));
+  if (buckets <= MAX_WINDOW_BUCKETS) return;
+
+  throw invalidConfig(`latency [${latency}] spans ${buckets} buckets of `
+    + `[${bucketSpan}]; at most ${MAX_WINDOW_BUCKETS} are supported`);
 }
 
 /** A term field may not be an object path inside another (spec §8.1). */

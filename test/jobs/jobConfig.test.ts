@@ -283,6 +283,19 @@ describe('refused job bodies', () => {
       .toBe('0s');
   });
 
+  test('with a latency longer than the diagnostics window can hold', () => {
+    // 1000d over 1s buckets is 86,400,000 window buckets; the limit is
+    // 10,000, so 10,000s over 1s buckets is accepted and 10,001s is not.
+    rejects(minimal({ bucket_span: '1s', latency: '1000d' }),
+      'latency [1000d] spans 86400000 buckets of [1s]; at most 10000 are '
+        + 'supported');
+    rejects(minimal({ bucket_span: '1s', latency: '10001s' }),
+      'latency [10001s] spans 10001 buckets of [1s]; at most 10000 are '
+        + 'supported');
+    expect(put(minimal({ bucket_span: '1s', latency: '10000s' }))
+      .analysis_config.latency).toBe('10000s');
+  });
+
   test('with no detectors', () => {
     rejects(minimal({ detectors: [] }), 'No detectors configured');
   });
