@@ -54,7 +54,35 @@ export function addRecord(
     state.earliestStart = bucketStart;
   }
 
-  while (bucketStart > state.latestStart) {
+  const steps = Math.round((bucketStart - state.latestStart) / bucketSpanMs);
+  if (steps > 0) advance(state, bucketSpanMs, steps);
+
+  // Rounded: beyond 2^53 ms (far past any real date, but a saturated
+  // `1e400` gets there) bucket starts are no longer exact in a double.
+  const offset = Math.round((bucketStart - state.latestStart) / bucketSpanMs);
+  let idx = (state.latestIdx + offset) % size;
+  if (idx < 0) idx += size;
+  state.counts[idx] += 1;
+  state.movingTotal += 1;
+  if (bucketStart < state.earliestStart) {
+    state.earliestStart = bucketStart;
+    state.earliestIdx = idx;
+  }
+}
+
+/**
+ * Moves the latest bucket `steps` buckets on (spec §7.3). Two window
+ * lengths of single steps finalise every bucket that held records and leave
+ * a full window of empty ones; each further step would only finalise one
+ * more empty bucket, so those are counted at once. A record years after the
+ * last one costs no more than one a few buckets later.
+ */
+function advance(
+  state: DiagnosticsState, bucketSpanMs: number, steps: number,
+): void {
+  const size = state.counts.length;
+  const single = Math.min(steps, 2 * size);
+  for (let i = 0; i < single; i += 1) {
     const next = (state.latestIdx + 1) % size;
     if (next === state.earliestIdx) {
       finalise(state, bucketSpanMs, next);
@@ -67,15 +95,17 @@ export function addRecord(
     state.latestIdx = next;
   }
 
-  const offset = (bucketStart - state.latestStart) / bucketSpanMs;
-  let idx = (state.latestIdx + offset) % size;
-  if (idx < 0) idx += size;
-  state.counts[idx] += 1;
-  state.movingTotal += 1;
-  if (bucketStart < state.earliestStart) {
-    state.earliestStart = bucketStart;
-    state.earliestIdx = idx;
-  }
+  const rest = steps - single;
+  if (rest <= 0) return;
+  // Buckets earliestStart, earliestStart + span, ... are finalised empty.
+  state.bucketCount += rest;
+  state.emptyBucketCount += rest;
+  state.latestEmpty = state.earliestStart + (rest - 1) * bucketSpanMs;
+  state.lastFinalisedStart = state.latestEmpty;
+  state.earliestStart += rest * bucketSpanMs;
+  state.latestStart += rest * bucketSpanMs;
+  state.earliestIdx = (state.earliestIdx + rest) % size;
+  state.latestIdx = (state.latestIdx + rest) % size;
 }
 
 /**

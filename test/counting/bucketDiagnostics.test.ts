@@ -163,6 +163,47 @@ describe('the moving window of bucket diagnostics (spec §7, §10.5)', () => {
     expect(result(run.state)).toEqual([108, 100, 0, 6420000, null]);
   });
 
+  test('counts a gap of a million buckets at once, as single steps would',
+    () => {
+      const run = diagnostics();
+      run.add(10000, 60_000 * 1_000_000 + 10000);
+      run.flush();
+      // Buckets 0 … 999,999 are finalised (the latest, 1,000,000, is not);
+      // all but bucket 0 are empty, the last of them starts at 999,999 spans.
+      expect(result(run.state)).toEqual(
+        [1_000_000, 999_999, 0, 999_999 * SPAN, null]);
+    });
+
+  test('gives the same counts in bulk and step by step just past the switch',
+    () => {
+      // 2W + 3 buckets after a sparse-looking window: W = 10 single steps
+      // fill, W more empty it, 3 are counted in bulk.
+      const stepped = diagnostics();
+      addBuckets(stepped, D8_BUCKETS);
+      for (let k = 1; k <= 23; k += 1) stepped.add(550000 + k * SPAN);
+      stepped.flush();
+      const bulk = diagnostics();
+      addBuckets(bulk, D8_BUCKETS);
+      bulk.add(550000 + 23 * SPAN);
+      bulk.flush();
+
+      // Stepped, every bucket after 550000 holds one record; bulk, the 22
+      // between are empty. Buckets finalised: 0 … 32 minus the latest = 32.
+      expect(stepped.state.bucketCount).toBe(32);
+      expect(bulk.state.bucketCount).toBe(32);
+      expect(bulk.state.emptyBucketCount).toBe(22);
+      expect(bulk.state.latestEmpty).toBe(550000 - 10000 + 22 * SPAN);
+    });
+
+  test('answers at once for a time saturated at the largest 64-bit value',
+    () => {
+      const run = diagnostics();
+      run.add(10000, 9223372036854775807);
+      run.flush();
+      expect(run.state.bucketCount).toBeGreaterThan(1e14);
+      expect(run.state.emptyBucketCount).toBe(run.state.bucketCount - 1);
+    });
+
   test('counts nothing without records (D14)', () => {
     const run = diagnostics();
     run.flush();
