@@ -10,6 +10,7 @@ import {
   ConnectionError, ServerClient, ServerError, jobPath,
 } from './serverClient.js';
 import { dataCountsRows, formatCount, keyValueTable } from './textTable.js';
+import { countWarnings } from './statsCommand.js';
 
 export interface PostOptions {
   maxBytes: number;
@@ -116,7 +117,9 @@ function withResumeHint(error: unknown, run: Run): unknown {
 }
 
 function summary(run: Run): string {
+  const warnings = countWarnings(run.counts);
   return `Posted ${formatCount(run.records)} records in `
     + `${formatCount(run.parts)} upload(s) to job ${run.jobId}\n\n`
-    + keyValueTable(dataCountsRows(run.counts));
+    + keyValueTable(dataCountsRows(run.counts))
+    + warnings.map((warning) => `warning: ${warning}\n`).join('');
 }

@@ -144,6 +144,25 @@ describe('ml-intake post', () => {
   });
 });
 
+describe('a post whose records cannot be counted', () => {
+  test('ends with a warning in words, not only a table of zeros', async () => {
+    await newJob(stack.url, 'wrong-format');
+    const file = join(dir, 'text-times.ndjson');
+    // Two records whose times are text while the job expects epoch seconds.
+    await writeFile(file, '{"time":"2015-12-07T00:00:00+0000",'
+      + '"airline":"AAL","responsetime":"1"}\n{"time":"2015-12-07T00:00:01'
+      + '+0000","airline":"AAL","responsetime":"2"}\n');
+
+    const posted = await cli(['--url', stack.url, 'post', 'wrong-format',
+      file]);
+
+    expect(posted.code).toBe(0);
+    expect(posted.stdout).toMatch(/processed records\s+0\n/);
+    expect(posted.stdout).toContain('warning: 2 records (100.0% of the '
+      + 'input) had no time or one that could not be read');
+  });
+});
+
 describe('an interrupted post', () => {
   test('stops at a failed part, says how to resume, and resumed gives the '
     + 'same totals', async () => {
