@@ -135,7 +135,9 @@ export class JsonFastPath implements RecordSpans {
   read(buf: Uint8Array, start: number, end: number): number {
     if (buf[start] !== OPEN_OBJECT || this.maxDepth < 1) return FAIL;
     if (this.presentCount > 0) {
-      this.kinds.fill(0);
+      // A loop: fill() is a call into the runtime, slow for a few bytes.
+      const kinds = this.kinds;
+      for (let i = 0; i < kinds.length; i += 1) kinds[i] = 0;
       this.presentCount = 0;
     }
     this.bytes = buf;
