@@ -91,14 +91,4 @@ export const END_TO_END: EndToEndCase[] = [
     description: '100 MB NDJSON POSTed to the local server (startLocalStack)',
     run: httpUpload,
   },
-  {
-    name: 's3 ingestion',
-    description: '1 GB object through the local S3 ingestion',
-    // The local stack does not run S3 ingestion yet (no s3rver, no event
-    // bridge). When it does, this case should put a 1 GB object under
-    // jobs/bench/ and time it until the object is recorded as finished.
-    run: async () => ({
-      skipped: 'the local stack has no S3 ingestion in this build',
-    }),
-  },
 ];
