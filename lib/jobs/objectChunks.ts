@@ -28,29 +28,21 @@ export interface ChunkFeed {
 }
 
 /**
- * Resolves true when the whole object went in, false when stopped. The
- * next range is read while the current one is counted and committed, so
- * the reader rarely waits for S3; a turn that stops drops the one range
- * it read ahead.
+ * Resolves true when the whole object went in, false when stopped. Each
+ * range is counted piece by piece as it arrives, so counting overlaps the
+ * transfer and no range is held whole in memory.
  */
 export async function feedPlainObject(feed: ChunkFeed): Promise<boolean> {
   const { objects, key, etag, sizeBytes, chunkBytes, upload } = feed;
-  const readAt = (start: number) => {
-    const end = Math.min(start + chunkBytes, sizeBytes);
-    const bytes = objects.readRange(key, etag, start, end);
-    // Awaited in turn below; this only keeps a range read ahead by a turn
-    // that then stops from failing unhandled.
-    bytes.catch(() => undefined);
-    return { end, bytes };
-  };
-  let next = feed.resumeOffset < sizeBytes ? readAt(feed.resumeOffset)
-    : undefined;
-  while (next !== undefined) {
-    const bytes = await next.bytes;
-    const position = next.end;
-    next = position < sizeBytes ? readAt(position) : undefined;
-    upload.write(bytes);
-    if (next !== undefined && !await feed.afterChunk(position)) return false;
+  let position = feed.resumeOffset;
+  while (position < sizeBytes) {
+    const end = Math.min(position + chunkBytes, sizeBytes);
+    const pieces = await objects.readRangePieces(key, etag, position, end);
+    for await (const piece of pieces) upload.write(piece);
+    position = end;
+    if (position < sizeBytes && !await feed.afterChunk(position)) {
+      return false;
+    }
   }
   return true;
 }
