@@ -57,6 +57,8 @@ async function httpUpload(): Promise<EndToEndRow> {
     host: '127.0.0.1',
     port: 0,
     dataDir,
+    s3Port: 0,
+    auth: 'off',
     config: { maxBodyBytes: 2 * HTTP_UPLOAD_BYTES },
     logger: pino({ level: 'silent' }),
   });
