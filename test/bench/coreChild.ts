@@ -15,7 +15,8 @@ import {
 } from '../../lib/counting/session.js';
 import { SHAPES } from './data.js';
 import { LIMITS } from './measures.js';
-import { countStream, type StreamFigures } from './stream.js';
+import { countStream, peakRssBytes, type StreamFigures } from
+  './stream.js';
 
 /** Read size of the file case: the S3 path's default chunk, 8 MiB. */
 const FILE_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -47,7 +48,7 @@ export function countFile(path: string): StreamFigures {
     bytes,
     records: counts.processedRecordCount,
     seconds: (performance.now() - started) / 1000,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssBytes(),
     startRssBytes,
   };
 }

@@ -15,7 +15,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { startLocalStack } from '../../infra/local/stack.js';
 import { createS3Client } from '../../lib/store/objects.js';
-import { epochBlocks, runCoreChild, type StreamFigures } from './stream.js';
+import {
+  epochBlocks, peakRssBytes, runCoreChild, type StreamFigures,
+} from './stream.js';
 
 /** The flag that makes the benchmark entry run as the ingesting child. */
 export const S3_CHILD_FLAG = '--s3-child';
@@ -95,7 +97,7 @@ export async function ingestOnce(
     }
     return {
       bytes: size, records, seconds,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024, startRssBytes,
+      peakRssBytes: peakRssBytes(), startRssBytes,
     };
   } finally {
     await stack.close();

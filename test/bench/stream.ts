@@ -5,6 +5,7 @@
  * block; its peak RSS is then what counting costs, plus Node itself.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   initialCountingState, openSession, startUpload,
 } from '../../lib/counting/session.js';
@@ -15,7 +16,7 @@ export interface StreamFigures {
   bytes: number;
   records: number;
   seconds: number;
-  /** process.resourceUsage().maxRSS, converted to bytes. */
+  /** This process's own peak RSS (peakRssBytes()). */
   peakRssBytes: number;
   /** RSS just before the first byte is counted. */
   startRssBytes: number;
@@ -24,6 +25,23 @@ export interface StreamFigures {
 const BLOCK_BYTES = 1024 * 1024;
 /** A block's times span under a day; each pass moves them on by one. */
 const PASS_SHIFT_SEC = 86_400;
+
+/**
+ * The peak RSS of this process's own memory. On Linux, getrusage's maxrss
+ * of a spawned child starts at its parent's RSS at the fork (it survives
+ * exec), so a child of a large benchmark would report the parent's size;
+ * VmHWM of /proc/self/status belongs to the memory made at exec.
+ */
+export function peakRssBytes(): number {
+  try {
+    const status = readFileSync('/proc/self/status', 'latin1');
+    const found = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (found !== null) return Number(found[1]) * 1024;
+  } catch {
+    // Not Linux: maxrss is the best there is.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
 
 /**
  * Farequote `epoch` records, one block per pass, as many passes as reach
@@ -83,7 +101,7 @@ export function countStream(totalBytes: number): StreamFigures {
     bytes: fed,
     records,
     seconds: (performance.now() - started) / 1000,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssBytes(),
     startRssBytes,
   };
 }
