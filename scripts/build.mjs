@@ -5,6 +5,9 @@ import { build } from 'esbuild';
 const entries = {
   cli: 'bin/ml-intake.ts',
   bench: 'test/bench/main.ts',
+  // The counting core alone, so that its memory is measured without the
+  // AWS SDK, dynalite and the rest of the service loaded.
+  'bench-core': 'test/bench/coreChild.ts',
 };
 
 await build({

@@ -14,68 +14,29 @@
  * values, or none.
  */
 import {
-  FAIL, scanNumber, scanPlainString, scanString, scanWord, skipSpace,
+  FAIL, scanPlainString, scanScalar, skipSpace, skipValue,
 } from './jsonFastScan.js';
 import { RecordShape } from './recordShape.js';
+import { ValueKind, spanText, type RecordSpans } from './recordSpans.js';
+import { FNV_BASIS, FNV_PRIME, WantedPaths } from './wantedPaths.js';
 import type { ReaderLimits, RecordSink } from './types.js';
 
-/** What a wanted field held in the last record read. */
-export const ValueKind = {
-  ABSENT: 0,
-  STRING: 1,
-  NUMBER: 2,
-  TRUE: 3,
-  FALSE: 4,
-  NULL: 5,
-} as const;
-
-/**
- * The wanted values of one record as byte ranges of `bytes`: a string's
- * content without quotes, or a number's literal. Valid only during the
- * sink call.
- */
-export interface RecordSpans {
-  readonly bytes: Uint8Array;
-  readonly kinds: Uint8Array;
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-  /** How many of the wanted fields the record has. */
-  readonly presentCount: number;
-}
-
-/** A sink that can take a record's values as byte ranges. */
-export interface SpanSink {
-  recordSpans(leafCount: number, spans: RecordSpans): void;
-}
-
-export function isSpanSink(sink: RecordSink): sink is RecordSink & SpanSink {
-  return typeof (sink as Partial<SpanSink>).recordSpans === 'function';
-}
+export {
+  ValueKind, asciiText, isSpanSink, type RecordSpans, type SpanSink,
+} from './recordSpans.js';
+export { pathHash } from './wantedPaths.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 
 /** Deeper records are left to the exact reader. */
 const MAX_LEVELS = 16;
 /** Objects with more names are left to the exact reader. */
 const MAX_NAMES = 128;
 const MAX_PATH_BYTES = 512;
-
-const FNV_BASIS = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
-
-export function pathHash(bytes: Uint8Array, from = FNV_BASIS): number {
-  let h = from;
-  for (let i = 0; i < bytes.length; i += 1) {
-    h = Math.imul(h ^ bytes[i], FNV_PRIME);
-  }
-  return h;
-}
 
 export class JsonFastPath implements RecordSpans {
   bytes: Uint8Array = new Uint8Array(0);
@@ -84,11 +45,7 @@ export class JsonFastPath implements RecordSpans {
   readonly ends: Int32Array;
   presentCount = 0;
   leafCount = 0;
-  private readonly wanted: Uint8Array[];
-  private readonly wantedHashes: Int32Array;
-  /** Open addressing on the path hash; slot holds index + 1. */
-  private readonly table: Int32Array;
-  private readonly mask: number;
+  private readonly wanted: WantedPaths;
   private readonly maxDepth: number;
   private readonly maxFields: number;
   private readonly maxRecordBytes: number;
@@ -107,22 +64,11 @@ export class JsonFastPath implements RecordSpans {
   private offShape = false;
 
   constructor(fieldPaths: readonly string[], limits: ReaderLimits) {
-    const encoder = new TextEncoder();
-    this.wanted = fieldPaths.map((path) => encoder.encode(path));
-    this.wantedHashes = Int32Array.from(this.wanted, (w) => pathHash(w));
+    this.wanted = new WantedPaths(fieldPaths);
     const n = fieldPaths.length;
     this.kinds = new Uint8Array(n);
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
-    let size = 8;
-    while (size < 4 * n) size *= 2;
-    this.table = new Int32Array(size);
-    this.mask = size - 1;
-    this.wantedHashes.forEach((h, index) => {
-      let slot = h & this.mask;
-      while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.table[slot] = index + 1;
-    });
     this.maxDepth = limits.maxDepth;
     this.maxFields = limits.maxFieldsPerRecord;
     this.maxRecordBytes = limits.maxRecordBytes;
@@ -135,7 +81,9 @@ export class JsonFastPath implements RecordSpans {
   read(buf: Uint8Array, start: number, end: number): number {
     if (buf[start] !== OPEN_OBJECT || this.maxDepth < 1) return FAIL;
     if (this.presentCount > 0) {
-      this.kinds.fill(0);
+      // A loop: fill() is a call into the runtime, slow for a few bytes.
+      const kinds = this.kinds;
+      for (let i = 0; i < kinds.length; i += 1) kinds[i] = 0;
       this.presentCount = 0;
     }
     this.bytes = buf;
@@ -188,7 +136,7 @@ export class JsonFastPath implements RecordSpans {
   /** Hands the last record to a sink that wants strings. */
   deliver(sink: RecordSink, values: (string | undefined)[]): void {
     for (let i = 0; i < values.length; i += 1) {
-      values[i] = textOf(this, i);
+      values[i] = spanText(this, i);
     }
     sink.record(this.leafCount, values);
   }
@@ -312,31 +260,8 @@ export class JsonFastPath implements RecordSpans {
     ph: number, buf: Uint8Array, nameStart: number, nameEnd: number,
     level: number,
   ): number {
-    let slot = ph & this.mask;
-    for (;;) {
-      const entry = this.table[slot];
-      if (entry === 0) return -1;
-      const index = entry - 1;
-      if (this.wantedHashes[index] === ph
-        && this.matches(index, buf, nameStart, nameEnd, level)) return index;
-      slot = (slot + 1) & this.mask;
-    }
-  }
-
-  private matches(
-    index: number, buf: Uint8Array, nameStart: number, nameEnd: number,
-    level: number,
-  ): boolean {
-    const wanted = this.wanted[index];
-    const prefixLength = this.prefixLengths[level];
-    if (wanted.length !== prefixLength + nameEnd - nameStart) return false;
-    for (let i = 0; i < prefixLength; i += 1) {
-      if (wanted[i] !== this.path[i]) return false;
-    }
-    for (let i = nameStart; i < nameEnd; i += 1) {
-      if (wanted[prefixLength + i - nameStart] !== buf[i]) return false;
-    }
-    return true;
+    return this.wanted.lookup(ph, this.path, this.prefixLengths[level], buf,
+      nameStart, nameEnd);
   }
 
   /** A wanted scalar: its kind and byte range; a later one overwrites. */
@@ -366,64 +291,4 @@ export class JsonFastPath implements RecordSpans {
     this.ends[index] = to;
     return p;
   }
-}
-
-/** A number or literal whose first byte `c` was read; FAIL otherwise. */
-function scanScalar(
-  buf: Uint8Array, p: number, end: number, c: number,
-): number {
-  if (c === 0x74) return scanWord(buf, p, end, 'true');
-  if (c === 0x66) return scanWord(buf, p, end, 'false');
-  if (c === 0x6e) return scanWord(buf, p, end, 'null');
-  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return scanNumber(buf, p, end);
-  return FAIL;
-}
-
-/** A value nobody reads: any scalar, or an array of scalars. */
-function skipValue(
-  buf: Uint8Array, p: number, end: number, c: number, level: number,
-  maxDepth: number,
-): number {
-  if (c === QUOTE) return scanString(buf, p, end);
-  if (c !== OPEN_ARRAY) return scanScalar(buf, p, end, c);
-  if (level + 2 > maxDepth) return FAIL;
-
-  let at = skipSpace(buf, p, end);
-  if (at < end && buf[at] === CLOSE_ARRAY) return at + 1;
-  for (;;) {
-    if (at >= end) return FAIL;
-    const first = buf[at++];
-    at = first === QUOTE ? scanString(buf, at, end)
-      : scanScalar(buf, at, end, first);
-    if (at < 0) return FAIL;
-    at = skipSpace(buf, at, end);
-    if (at >= end) return FAIL;
-    const next = buf[at++];
-    if (next === CLOSE_ARRAY) return at;
-    if (next !== COMMA) return FAIL;
-    at = skipSpace(buf, at, end);
-  }
-}
-
-function textOf(spans: JsonFastPath, i: number): string | undefined {
-  switch (spans.kinds[i]) {
-    case ValueKind.ABSENT:
-      return undefined;
-    case ValueKind.TRUE:
-      return 'true';
-    case ValueKind.FALSE:
-      return 'false';
-    case ValueKind.NULL:
-      return '';
-    default:
-      return asciiText(spans.bytes, spans.starts[i], spans.ends[i]);
-  }
-}
-
-/** Text of bytes known to be ASCII. */
-export function asciiText(bytes: Uint8Array, start: number, end: number):
-  string {
-  let text = '';
-  for (let i = start; i < end; i += 1) text += String.fromCharCode(bytes[i]);
-  return text;
 }

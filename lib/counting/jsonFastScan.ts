@@ -13,6 +13,9 @@ import { isHexDigit, utf8Needed } from './jsonBytes.js';
 export const FAIL = -1;
 
 const QUOTE = 0x22;
+const COMMA = 0x2c;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
 const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
 const DOT = 0x2e;
@@ -143,4 +146,41 @@ export function scanWord(
     if (buf[p + k - 1] !== word.charCodeAt(k)) return FAIL;
   }
   return last;
+}
+
+/** A number or literal whose first byte `c` was read; FAIL otherwise. */
+export function scanScalar(
+  buf: Uint8Array, p: number, end: number, c: number,
+): number {
+  if (c === 0x74) return scanWord(buf, p, end, 'true');
+  if (c === 0x66) return scanWord(buf, p, end, 'false');
+  if (c === 0x6e) return scanWord(buf, p, end, 'null');
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return scanNumber(buf, p, end);
+  return FAIL;
+}
+
+/** A value nobody reads: any scalar, or an array of scalars. */
+export function skipValue(
+  buf: Uint8Array, p: number, end: number, c: number, level: number,
+  maxDepth: number,
+): number {
+  if (c === QUOTE) return scanString(buf, p, end);
+  if (c !== OPEN_ARRAY) return scanScalar(buf, p, end, c);
+  if (level + 2 > maxDepth) return FAIL;
+
+  let at = skipSpace(buf, p, end);
+  if (at < end && buf[at] === CLOSE_ARRAY) return at + 1;
+  for (;;) {
+    if (at >= end) return FAIL;
+    const first = buf[at++];
+    at = first === QUOTE ? scanString(buf, at, end)
+      : scanScalar(buf, at, end, first);
+    if (at < 0) return FAIL;
+    at = skipSpace(buf, at, end);
+    if (at >= end) return FAIL;
+    const next = buf[at++];
+    if (next === CLOSE_ARRAY) return at;
+    if (next !== COMMA) return FAIL;
+    at = skipSpace(buf, at, end);
+  }
 }

@@ -104,9 +104,13 @@ class JsonRecordReader implements RecordReader {
     return { offset: this.committed, state };
   }
 
-  write(chunk: Uint8Array): void {
+  write(given: Uint8Array): void {
     if (this.ended) throw new Error('write after end');
-    if (chunk.length === 0) return;
+    if (given.length === 0) return;
+    // Buffers and plain Uint8Arrays have different hidden classes; seeing
+    // only the latter keeps every byte load of the scanners monomorphic.
+    const chunk = given.constructor === Uint8Array ? given
+      : new Uint8Array(given.buffer, given.byteOffset, given.length);
 
     this.written += chunk.length;
     if (this.heldLength === 0) {

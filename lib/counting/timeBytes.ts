@@ -151,6 +151,10 @@ const MAX_CACHED_DATES = 4096;
  * Reads the steps from the bytes; a date seen for the first time goes
  * through the text parser once, which fixes the start of that date (in ms,
  * offset removed), so resolution rules stay the text parser's.
+ *
+ * When the pattern opens with its whole date (year, month and day before
+ * any time of day), a time whose leading bytes equal the last date read
+ * only has its time of day read: the day changes rarely within an upload.
  */
 function patternParser(steps: Step[], textParser: TimeParser):
   ByteTimeParser {
@@ -161,15 +165,33 @@ function patternParser(steps: Step[], textParser: TimeParser):
   const widths = Int32Array.from(steps, (s) => s.width);
   const literals = Int32Array.from(steps, (s) => s.byte);
   const fields = new Int32Array(OP_COUNT);
+  const totalWidth = steps.reduce((sum, s) => sum + s.width, 0);
+  const { stepCount: dateSteps, byteCount: dateBytes } = datePrefix(ops,
+    widths);
+  const lastDate = new Uint8Array(dateBytes);
+
+  const sameDate = (bytes: Uint8Array, start: number): boolean => {
+    if (dateSteps === 0 || lastDateKey < 0) return false;
+    for (let i = 0; i < dateBytes; i += 1) {
+      if (bytes[start + i] !== lastDate[i]) return false;
+    }
+    return true;
+  };
 
   return (bytes, start, end) => {
-    let p = start;
+    // Every step has a fixed width, so any other length is not ours.
+    if (end - start !== totalWidth) return undefined;
+    const cached = sameDate(bytes, start);
+    let k = cached ? dateSteps : 0;
+    let p = cached ? start + dateBytes : start;
     // Minute, second, fraction and offset default to 0; year, month, day
     // and hour are always in the pattern.
-    fields.fill(0);
-    for (let k = 0; k < ops.length; k += 1) {
+    fields[OP_MINUTE] = 0;
+    fields[OP_SECOND] = 0;
+    fields[OP_NANO] = 0;
+    fields[OP_OFFSET] = 0;
+    for (; k < ops.length; k += 1) {
       const width = widths[k];
-      if (p + width > end) return undefined;
       const op = ops[k];
       if (op === OP_LITERAL) {
         if (bytes[p] !== literals[k]) return undefined;
@@ -184,22 +206,23 @@ function patternParser(steps: Step[], textParser: TimeParser):
       }
       p += width;
     }
-    if (p !== end) return undefined;
-    const year = fields[OP_YEAR];
-    const month = fields[OP_MONTH];
-    const day = fields[OP_DAY];
     const hour = fields[OP_HOUR];
     const minute = fields[OP_MINUTE];
     const second = fields[OP_SECOND];
-    const ordinary = year >= 1 && month >= 1 && month <= 12 && day >= 1
-      && day <= 31 && hour <= 23 && minute <= 59 && second <= 59;
-    if (!ordinary) return undefined;
-
+    if (hour > 23 || minute > 59 || second > 59) return undefined;
     const timeMs = ((hour * 60 + minute) * 60 + second) * 1000
       + Math.floor(fields[OP_NANO] / 1_000_000) - fields[OP_OFFSET] * 1000;
+    if (cached) return lastDateStart + timeMs;
+
+    const year = fields[OP_YEAR];
+    const month = fields[OP_MONTH];
+    const day = fields[OP_DAY];
+    const ordinary = year >= 1 && month >= 1 && month <= 12 && day >= 1
+      && day <= 31;
+    if (!ordinary) return undefined;
     const dateKey = (year * 100 + month) * 100 + day;
-    if (dateKey === lastDateKey) return lastDateStart + timeMs;
-    let dateStart = dateStarts.get(dateKey);
+    let dateStart = dateKey === lastDateKey ? lastDateStart
+      : dateStarts.get(dateKey);
     if (dateStart === undefined) {
       const millis = textParser(asciiOf(bytes, start, end));
       if (millis === null) return null;
@@ -209,8 +232,31 @@ function patternParser(steps: Step[], textParser: TimeParser):
     }
     lastDateKey = dateKey;
     lastDateStart = dateStart;
+    for (let i = 0; i < dateBytes; i += 1) lastDate[i] = bytes[start + i];
     return dateStart + timeMs;
   };
+}
+
+/**
+ * The leading steps that hold the whole date and nothing of the time of
+ * day, and their width in bytes; none when the date is not all up front.
+ */
+function datePrefix(ops: Int32Array, widths: Int32Array):
+  { stepCount: number; byteCount: number } {
+  let stepCount = 0;
+  let byteCount = 0;
+  const seen = new Set<number>();
+  while (stepCount < ops.length) {
+    const op = ops[stepCount];
+    const isDatePart = op === OP_LITERAL || op === OP_YEAR
+      || op === OP_MONTH || op === OP_DAY;
+    if (!isDatePart) break;
+    seen.add(op);
+    byteCount += widths[stepCount];
+    stepCount += 1;
+  }
+  const whole = seen.has(OP_YEAR) && seen.has(OP_MONTH) && seen.has(OP_DAY);
+  return whole ? { stepCount, byteCount } : { stepCount: 0, byteCount: 0 };
 }
 
 const OP_LITERAL = 0;

@@ -27,13 +27,18 @@ export interface ChunkFeed {
   afterChunk(bytesRead: number): Promise<boolean>;
 }
 
-/** Resolves true when the whole object went in, false when stopped. */
+/**
+ * Resolves true when the whole object went in, false when stopped. Each
+ * range is counted piece by piece as it arrives, so counting overlaps the
+ * transfer and no range is held whole in memory.
+ */
 export async function feedPlainObject(feed: ChunkFeed): Promise<boolean> {
   const { objects, key, etag, sizeBytes, chunkBytes, upload } = feed;
   let position = feed.resumeOffset;
   while (position < sizeBytes) {
     const end = Math.min(position + chunkBytes, sizeBytes);
-    upload.write(await objects.readRange(key, etag, position, end));
+    const pieces = await objects.readRangePieces(key, etag, position, end);
+    for await (const piece of pieces) upload.write(piece);
     position = end;
     if (position < sizeBytes && !await feed.afterChunk(position)) {
       return false;

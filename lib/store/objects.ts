@@ -75,6 +75,14 @@ export interface ObjectStore {
   readRange(
     key: string, etag: string, start: number, endExclusive: number,
   ): Promise<Uint8Array>;
+  /**
+   * The same bytes as they arrive, so that counting overlaps the transfer.
+   * Throws ObjectChangedError before the first piece when the ETag
+   * differs, and after the last when the object proves shorter.
+   */
+  readRangePieces(
+    key: string, etag: string, start: number, endExclusive: number,
+  ): Promise<AsyncIterable<Uint8Array>>;
   /** A URL that accepts one PUT of `key` until `expiresInSec` pass. */
   presignPut(key: string, expiresInSec: number): Promise<string>;
 }
@@ -101,32 +109,21 @@ export function createObjectStore(
     },
 
     async readRange(key, etag, start, endExclusive) {
-      let output;
-      try {
-        // S3 refuses with 412 once the ETag differs; s3rver ignores
-        // If-Match, so the ETag of the answer is compared as well.
-        output = await client.send(new GetObjectCommand({
-          Bucket: bucketName, Key: key, IfMatch: `"${etag}"`,
-          Range: `bytes=${start}-${endExclusive - 1}`,
-        }));
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === 412 || status === 404) {
-          throw new ObjectChangedError(key, etag);
-        }
-        throw error;
-      }
-      if (unquoteEtag(output.ETag ?? '') !== etag) {
-        await output.Body?.transformToByteArray();
-        throw new ObjectChangedError(key, etag);
-      }
-      const bytes = await output.Body?.transformToByteArray()
-        ?? new Uint8Array(0);
+      const body = await getRange(client, bucketName, key, etag, start,
+        endExclusive);
+      const bytes = await body?.transformToByteArray() ?? new Uint8Array(0);
       if (bytes.length !== endExclusive - start) {
         // A shorter object than its HEAD said is another version.
         throw new ObjectChangedError(key, etag);
       }
       return bytes;
+    },
+
+    async readRangePieces(key, etag, start, endExclusive) {
+      const body = await getRange(client, bucketName, key, etag, start,
+        endExclusive);
+      return pieces(body as AsyncIterable<Uint8Array> | undefined,
+        endExclusive - start, new ObjectChangedError(key, etag));
     },
 
     presignPut(key, expiresInSec) {
@@ -135,6 +132,50 @@ export function createObjectStore(
         { expiresIn: expiresInSec });
     },
   };
+}
+
+type RangeBody = { transformToByteArray(): Promise<Uint8Array> } | undefined;
+
+/** The body of a ranged GET of the version with `etag`. */
+async function getRange(
+  client: S3Client, bucketName: string, key: string, etag: string,
+  start: number, endExclusive: number,
+): Promise<RangeBody> {
+  let output;
+  try {
+    // S3 refuses with 412 once the ETag differs; s3rver ignores
+    // If-Match, so the ETag of the answer is compared as well.
+    output = await client.send(new GetObjectCommand({
+      Bucket: bucketName, Key: key, IfMatch: `"${etag}"`,
+      Range: `bytes=${start}-${endExclusive - 1}`,
+    }));
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 412 || status === 404) {
+      throw new ObjectChangedError(key, etag);
+    }
+    throw error;
+  }
+  if (unquoteEtag(output.ETag ?? '') !== etag) {
+    await output.Body?.transformToByteArray();
+    throw new ObjectChangedError(key, etag);
+  }
+  return output.Body;
+}
+
+async function* pieces(
+  body: AsyncIterable<Uint8Array> | undefined, expected: number,
+  short: ObjectChangedError,
+): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  if (body !== undefined) {
+    for await (const piece of body) {
+      seen += piece.length;
+      yield piece;
+    }
+  }
+  // A shorter object than its HEAD said is another version.
+  if (seen !== expected) throw short;
 }
 
 function statusOf(error: unknown): number | undefined {

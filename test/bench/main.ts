@@ -7,15 +7,15 @@
  *
  * Options: --runs N (default 5; the best run is kept), --mb N (size of each
  * case, default 32), --case NAME (one case only), --stream-gb N (default
- * 1), --no-e2e, --no-stream.
+ * 1), --s3-gb N (default 1), --no-e2e, --no-stream, --no-s3.
  */
 import { cpus } from 'node:os';
 import { buildCase, loadFarequote, SHAPES, type BenchCase } from './data.js';
 import { END_TO_END } from './endToEnd.js';
 import { MEASUREMENTS } from './measures.js';
-import {
-  countStream, measureStream, STREAM_CHILD_FLAG, type StreamFigures,
-} from './stream.js';
+import { ingestOnce, measureS3, S3_CHILD_FLAG, type S3Figures } from
+  './s3Ingest.js';
+import { measureStream, type StreamFigures } from './stream.js';
 
 const MB = 1_000_000;
 
@@ -68,16 +68,37 @@ function measureCases(cases: BenchCase[], runs: number): Row[] {
   });
 }
 
-function streamRow(figures: StreamFigures): Row {
+function figuresRow(
+  name: string, measure: string, figures: StreamFigures, note: string,
+): Row {
   return {
-    case: `stream ${(figures.bytes / 1e9).toFixed(2)} GB`,
-    measure: 'counting core',
+    case: `${name} ${(figures.bytes / 1e9).toFixed(2)} GB`,
+    measure,
     mbPerSec: figures.bytes / MB / figures.seconds,
     recordsPerSec: figures.records / figures.seconds,
     peakRssMb: figures.peakRssBytes / MB,
-    note: `RSS ${(figures.startRssBytes / MB).toFixed(0)} MB before the `
-      + 'first byte (Node and the loaded modules)',
+    note,
   };
+}
+
+const rssBefore = (figures: StreamFigures) =>
+  `RSS ${(figures.startRssBytes / MB).toFixed(0)} MB before the first byte`;
+
+function streamRow(figures: StreamFigures): Row {
+  return figuresRow('stream', 'counting core', figures,
+    `${rssBefore(figures)} (Node and the counting core alone)`);
+}
+
+function s3Rows({ ingest, core }: S3Figures): Row[] {
+  const ratio = (ingest.bytes / ingest.seconds)
+    / (core.bytes / core.seconds);
+  return [
+    figuresRow('s3 object', 'counting core', core,
+      "s3rver's stored copy read from disk in 8 MiB chunks"),
+    figuresRow('s3 object', 's3 ingestion', ingest,
+      `${ratio.toFixed(2)}x the core on the same bytes; `
+      + `${rssBefore(ingest)} (local stack)`),
+  ];
 }
 
 async function endToEndRows(): Promise<Row[]> {
@@ -125,9 +146,11 @@ function printTable(rows: Row[], cases: BenchCase[], runs: number): void {
 }
 
 async function main(): Promise<void> {
-  if (flag(STREAM_CHILD_FLAG)) {
-    const at = process.argv.indexOf(STREAM_CHILD_FLAG);
-    console.log(JSON.stringify(countStream(Number(process.argv[at + 1]))));
+  if (flag(S3_CHILD_FLAG)) {
+    const at = process.argv.indexOf(S3_CHILD_FLAG);
+    const figures = await ingestOnce(process.argv[at + 1],
+      Number(process.argv[at + 2]));
+    console.log(JSON.stringify(figures));
     return;
   }
 
@@ -143,6 +166,9 @@ async function main(): Promise<void> {
     table.push(streamRow(await measureStream(option('--stream-gb', 1) * 1e9)));
   }
   if (!flag('--no-e2e')) table.push(...await endToEndRows());
+  if (!flag('--no-s3')) {
+    table.push(...s3Rows(await measureS3(option('--s3-gb', 1) * 1e9)));
+  }
 
   if (!flag('--json')) {
     printTable(table, cases, runs);
