@@ -5,7 +5,16 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  afterAll, beforeAll, describe, expect, inject, test,
+} from 'vitest';
+import { createFirstKey } from '../../lib/auth/keyService.js';
+import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
+import { createDynamoClient } from '../../lib/store/clients.js';
+import { createObjectRecords } from '../../lib/store/objectRecords.js';
+import { createS3Client } from '../../lib/store/objects.js';
+import { ensureTable } from '../../lib/store/table.js';
 import { ROUTES } from '../../lib/api/routes.js';
 import {
   expectedRouteKeys, getAtt, httpStatements, ingestStatements, lambdaTrust,
@@ -314,6 +323,95 @@ describe('the function bundles', () => {
     expect(result.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find/);
     expect(result.status).toBe(0);
   });
+});
+
+describe('the function bundles against the local stand-ins', () => {
+  const dynamoUrl = inject('dynamoUrl');
+  const s3Url = inject('s3Url');
+  const bucket = inject('s3Bucket');
+  const tableName = `bundles-${Date.now()}`;
+  let encodedKey = '';
+
+  beforeAll(async () => {
+    const client = createDynamoClient({ endpoint: dynamoUrl });
+    await ensureTable(client, tableName);
+    const key = await createFirstKey(createApiKeyStore(client, tableName),
+      { name: 'bundle-probe', privileges: ['monitor_ml'] });
+    encodedKey = key.encoded;
+    await createS3Client({ endpoint: s3Url }).send(new PutObjectCommand({
+      Bucket: bucket, Key: 'jobs/no-such-job/records.ndjson',
+      Body: '{"time":1}\n',
+    }));
+  });
+
+  /** Runs the bundle's handler on one event in a plain node, outside. */
+  function invoke(logicalId: string, name: string, event: object): unknown {
+    const dir = unzipOutsideProject(join(packaged.dir, `${name}.zip`));
+    const handler = resource(logicalId).Properties.Handler as string;
+    const file = join(dir, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
+    const probe = `const m = await import(${JSON.stringify(
+      pathToFileURL(file).href)});
+      const context = { getRemainingTimeInMillis: () => 60000 };
+      const result = await m.handler(${JSON.stringify(event)}, context);
+      process.stdout.write('\\nRESULT' + JSON.stringify(result) + '\\n');`;
+    const result = spawnSync(process.execPath,
+      ['--input-type=module', '-e', probe], {
+        cwd: dir, encoding: 'utf8',
+        env: {
+          ...lambdaLikeEnv(logicalId),
+          ML_TABLE: tableName, ML_BUCKET: bucket,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl, AWS_ENDPOINT_URL_S3: s3Url,
+          AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+          AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        },
+      });
+    expect(result.status, result.stderr).toBe(0);
+    // The handler's own log lines share stdout with the result line.
+    const line = result.stdout.split('\n')
+      .find((text) => text.startsWith('RESULT')) ?? '';
+    return JSON.parse(line.slice('RESULT'.length));
+  }
+
+  test('the http bundle answers an API Gateway event from the table', () => {
+    const result = invoke('HttpLambdaFunction', 'http', {
+      version: '2.0', routeKey: 'GET /_ml/anomaly_detectors',
+      rawPath: '/_ml/anomaly_detectors', rawQueryString: '',
+      headers: { authorization: `ApiKey ${encodedKey}` },
+      requestContext: { http: { method: 'GET',
+        path: '/_ml/anomaly_detectors' }, requestId: 'probe' },
+      isBase64Encoded: false,
+    }) as { statusCode: number; body: string };
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ count: 0, jobs: [] });
+  });
+
+  test('the ingest bundle records an object for an unknown job as failed',
+    async () => {
+      const s3Event = { Records: [{
+        eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: bucket }, object: {
+          key: 'jobs/no-such-job/records.ndjson', size: 11 } },
+      }] };
+
+      const result = invoke('S3IngestLambdaFunction', 's3Ingest', {
+        Records: [{ messageId: 'm-1', body: JSON.stringify(s3Event),
+          attributes: { ApproximateReceiveCount: '1' } }],
+      });
+
+      // Failed for good (no such job): the message is let go, not retried,
+      // and the bundle wrote the object's record to the table.
+      expect(result).toEqual({ batchItemFailures: [] });
+      const records = await createObjectRecords(
+        createDynamoClient({ endpoint: dynamoUrl }), tableName)
+        .list('no-such-job');
+      expect(records).toMatchObject([{
+        key: 'jobs/no-such-job/records.ndjson', state: 'failed',
+        error: "No known job with id 'no-such-job'",
+      }]);
+    });
 });
 
 function unzipOutsideProject(zipPath: string): string {
