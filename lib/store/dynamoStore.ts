@@ -3,6 +3,7 @@
  * failed condition into the typed errors of errors.ts. The table layout and
  * the crash rules are described in items.ts.
  */
+import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBClient,
   ConditionalCheckFailedException,
@@ -115,14 +116,21 @@ export function createDynamoJobStore(
       jobId: string, owner: string, expectedVersion: number,
       changes: StateChanges, options: CommitOptions,
     ): Promise<JobStateItem> {
-      const request = commitRequest(
-        tableName, jobId, owner, expectedVersion, changes, options);
+      const commitId = randomUUID();
+      const request = commitRequest(tableName, jobId, owner, expectedVersion,
+        changes, { ...options, commitId });
       try {
         const output = await client.send(new UpdateItemCommand(request));
         return stateFromItem(output.Attributes ?? {});
       } catch (error) {
-        if (isConditionFailure(error)) throw new LeaseLostError(jobId, owner);
-        throw error;
+        if (!isConditionFailure(error)) throw error;
+        // A retried write whose first attempt was applied fails its own
+        // condition: the item then still names this very commit.
+        const item = await getItem(jobId, STATE_SK);
+        if (item?.lastCommit?.S === commitId) {
+          return stateFromItem(item);
+        }
+        throw new LeaseLostError(jobId, owner);
       }
     },
 

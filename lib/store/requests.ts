@@ -127,6 +127,12 @@ export interface CommitOptions {
   release: boolean;
   nowMs: number;
   ttlMs: number;
+  /**
+   * Names this one write; kept on the item so that a writer whose reply was
+   * lost (the SDK retries, and the retry fails the version condition) can
+   * tell its own applied write from another's.
+   */
+  commitId?: string;
 }
 
 /** Writes `changes` if `owner` holds the lease at `expectedVersion`. */
@@ -142,6 +148,11 @@ export function commitRequest(
     ':expected': num(expectedVersion),
     ':next': num(expectedVersion + 1),
   };
+
+  if (options.commitId !== undefined) {
+    set.push('lastCommit = :commit');
+    values[':commit'] = { S: options.commitId };
+  }
 
   if (changes.status !== undefined) {
     // `status` is a reserved word in expressions.

@@ -275,3 +275,48 @@ describe('deleting jobs', () => {
       ).rejects.toBeInstanceOf(JobExistsError);
     });
 });
+
+describe('a commit whose reply is lost', () => {
+  test('is recognised as applied when the SDK retries it', async () => {
+    // The write reaches dynalite, then its answer is dropped on the way
+    // back; the SDK retries, and the retry fails the version condition.
+    const lossy = dynamoClientFor(inject('dynamoUrl'));
+    let loseNext = false;
+    lossy.middlewareStack.add((next, context) => async (args) => {
+      const result = await next(args);
+      if (loseNext && context.commandName === 'UpdateItemCommand') {
+        loseNext = false;
+        throw Object.assign(new Error('socket timed out'),
+          { name: 'TimeoutError', $metadata: {} });
+      }
+      return result;
+    }, { step: 'deserialize', name: 'loseOneReply' });
+    const lossyStore = createDynamoJobStore(lossy, tableName);
+    await store.createJob(jobConfig('lost-reply'), freshCounting());
+    const held = await lossyStore.acquireLease('lost-reply', 'me', Date.now(),
+      TTL);
+
+    loseNext = true;
+    const committed = await lossyStore.commit('lost-reply', 'me',
+      held.version, { status: 'opened' },
+      { release: true, nowMs: Date.now(), ttlMs: TTL });
+
+    expect(loseNext).toBe(false);
+    expect(committed).toMatchObject({
+      status: 'opened', version: held.version + 1, lease: null,
+    });
+  });
+
+  test('still fails when another commit got there first', async () => {
+    await store.createJob(jobConfig('other-commit'), freshCounting());
+    const held = await store.acquireLease('other-commit', 'me', Date.now(),
+      TTL);
+    await store.commit('other-commit', 'me', held.version,
+      { status: 'opened' }, { release: false, nowMs: Date.now(), ttlMs: TTL });
+
+    // Same writer, same starting version, but not the write that landed.
+    await expect(store.commit('other-commit', 'me', held.version,
+      { status: 'closed' }, { release: true, nowMs: Date.now(), ttlMs: TTL }))
+      .rejects.toBeInstanceOf(LeaseLostError);
+  });
+});
