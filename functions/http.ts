@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {
   APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
@@ -18,6 +17,7 @@ import {
   type UploadService, createUploadService, DEFAULT_URL_TTL_SEC,
 } from '../lib/jobs/uploadService.js';
 import { createApiKeyStore } from '../lib/store/apiKeyStore.js';
+import { createDynamoClient } from '../lib/store/clients.js';
 import { createDynamoJobStore } from '../lib/store/dynamoStore.js';
 import { createObjectRecords } from '../lib/store/objectRecords.js';
 import { createObjectStore, createS3Client } from '../lib/store/objects.js';
@@ -140,7 +140,7 @@ function buildHandler(): HttpHandler {
       + 'a local server on loopback only. Remove ML_AUTH or set it to on.');
   }
   const config = loadConfig();
-  const client = new DynamoDBClient({});
+  const client = createDynamoClient();
   const store = createDynamoJobStore(client, config.tableName);
   const jobs = createJobService({ store, config, now: Date.now });
   const uploads = createUploadService({

@@ -2,6 +2,7 @@ import type {
   S3Event, S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord,
 } from 'aws-lambda';
 import { pino, type Logger } from 'pino';
+import { errorSummary } from '../lib/api/errorSummary.js';
 import { loadConfig } from '../lib/config.js';
 import { loadIngestSettings } from '../lib/jobs/ingestMarker.js';
 import {
@@ -41,8 +42,8 @@ export type S3IngestHandler = (
 
 /**
  * Seconds before a message comes back: at once after a planned stop; after
- * a busy job, long enough that the five receives the queue allows span
- * about 25 minutes, the time a large object may keep the job.
+ * a busy job, 5 minutes, so that the 50 receives the queue allows span
+ * about 4 hours of waiting behind other objects of the same job.
  */
 const PAUSED_DELAY_S = 1;
 const BUSY_DELAY_S = 300;
@@ -85,9 +86,11 @@ export function createS3IngestHandler(
         const paused = again.every((outcome) => outcome.kind === 'paused');
         await deps.delayer?.retryAfter(message.eventSourceARN,
           message.receiptHandle, paused ? PAUSED_DELAY_S : BUSY_DELAY_S)
-          .catch((err: unknown) => logger.warn({ err }, 'visibility'));
+          .catch((err: unknown) =>
+            logger.warn({ err: errorSummary(err) }, 'visibility'));
       } catch (err) {
-        logger.error({ err, messageId: message.messageId }, 'ingest failed');
+        logger.error({ err: errorSummary(err), messageId: message.messageId },
+          'ingest failed');
         failures.push({ itemIdentifier: message.messageId });
       }
     }

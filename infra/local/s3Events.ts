@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Event, S3EventRecord, SQSEvent } from 'aws-lambda';
+import { errorSummary } from '../../lib/api/errorSummary.js';
 import type { Logger } from 'pino';
 import type { S3IngestHandler } from '../../functions/s3-ingest.js';
 import { JOBS_PREFIX, encodeEventKey, jobIdOfKey } from
@@ -70,7 +71,8 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
         const next = (chains.get(jobId) ?? Promise.resolve())
           .then(() => handleRecord(record))
           .catch((err: unknown) => {
-            options.logger.error({ err, key }, 'local ingest failed');
+            options.logger.error({ err: errorSummary(err), key },
+              'local ingest failed');
           });
         chains.set(jobId, next);
         void next.then(() => {

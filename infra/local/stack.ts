@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
@@ -19,6 +18,7 @@ import {
   createUploadService, DEFAULT_URL_TTL_SEC,
 } from '../../lib/jobs/uploadService.js';
 import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
+import { createDynamoClient } from '../../lib/store/clients.js';
 import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
 import { createObjectRecords } from '../../lib/store/objectRecords.js';
 import { createObjectStore, createS3Client } from '../../lib/store/objects.js';
@@ -92,9 +92,7 @@ export async function startLocalStack(
     path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
   });
   const dynamoPort = await listen(dynamo, 0, '127.0.0.1');
-  // The shared client factory (lib/store/clients.ts) does not exist yet,
-  // so the client is made here with the local endpoint and credentials.
-  const client = new DynamoDBClient({
+  const client = createDynamoClient({
     endpoint: `http://127.0.0.1:${dynamoPort}`,
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,

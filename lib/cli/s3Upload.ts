@@ -13,7 +13,16 @@ export interface ViaS3Options {
   json: boolean;
   /** How often to ask how the ingestion is going. */
   pollMs: number;
+  /** Give up following after this long without progress (15 min). */
+  stallMs?: number;
 }
+
+/**
+ * In AWS an object waiting behind another of the same job comes back every
+ * 5 minutes; three such waits without a byte counted means something else
+ * is wrong, and the user should look rather than watch a frozen bar.
+ */
+const DEFAULT_STALL_MS = 15 * 60_000;
 
 interface UploadStatus {
   key: string;
@@ -110,11 +119,24 @@ async function followIngestion(
   client: ServerClient, jobId: string, key: string, options: ViaS3Options,
   progress: Progress,
 ): Promise<UploadStatus> {
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+  let seen = '';
+  let seenAt = Date.now();
   for (;;) {
     const answer = await client.request('GET', jobPath(jobId, '/_uploads'));
     const status = (answer.uploads as UploadStatus[] | undefined)
       ?.find((upload) => upload.key === key);
     if (status?.state === 'done') return status;
+    const now = `${status?.state}:${status?.bytes_done}`;
+    if (now !== seen) {
+      seen = now;
+      seenAt = Date.now();
+    } else if (Date.now() - seenAt > stallMs) {
+      throw new CliError(`ingesting ${key} made no progress for `
+        + `${Math.round(stallMs / 60_000)} minutes (state `
+        + `${status?.state ?? 'not listed yet'}); it may still finish: see `
+        + `'ml-intake stats ${jobId}' and GET .../${jobId}/_uploads`);
+    }
     if (status?.state === 'failed') {
       throw new CliError(`ingesting ${key} failed: ${status.error ?? 'no '
         + 'reason given'}; ${status.bytes_done} of ${status.bytes_total} `

@@ -63,7 +63,11 @@ export async function withJobLease<T>(
   try {
     return await work(lease);
   } finally {
-    if (!released) await deps.store.releaseLease(jobId, owner);
+    // A release that fails (throttled, cut off) must not hide what `work`
+    // answered; the lease then simply expires after `leaseTtlMs`.
+    if (!released) {
+      await deps.store.releaseLease(jobId, owner).catch(() => undefined);
+    }
   }
 }
 

@@ -35,7 +35,7 @@ export function createDynamoClient(
 
   return new DynamoDBClient({
     region: options.region ?? env.AWS_REGION ?? 'us-east-1',
-    endpoint: options.endpoint,
+    endpoint,
     credentials: useStandInKeys ? STAND_IN_CREDENTIALS : options.credentials,
   });
 }

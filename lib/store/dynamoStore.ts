@@ -173,7 +173,8 @@ export function createDynamoJobStore(
     const seenVersion = stateFromItem(leftover).version;
 
     const replaced = await succeeds(() => client.send(new PutItemCommand(
-      replaceLeftoverStateRequest(tableName, jobId, counting, seenVersion))));
+      replaceLeftoverStateRequest(tableName, jobId, counting, seenVersion,
+        Date.now()))));
     if (!replaced) throw new JobExistsError(jobId);
   }
 

@@ -32,17 +32,19 @@ export function putNewStateRequest(
 
 /**
  * Replaces a STATE item left without CONFIG by a crash, on condition that
- * nobody wrote it since it was read at `seenVersion`.
+ * nobody wrote it since it was read at `seenVersion` and nobody holds its
+ * lease: a delete between removing CONFIG and STATE holds it.
  */
 export function replaceLeftoverStateRequest(
   tableName: string, jobId: string, counting: CountingState,
-  seenVersion: number,
+  seenVersion: number, nowMs: number,
 ): PutItemCommandInput {
   return {
     TableName: tableName,
     Item: newStateItem(jobId, counting),
-    ConditionExpression: 'version = :seen',
-    ExpressionAttributeValues: { ':seen': num(seenVersion) },
+    ConditionExpression: 'version = :seen AND '
+      + '(attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now)',
+    ExpressionAttributeValues: { ':seen': num(seenVersion), ':now': num(nowMs) },
   };
 }
 

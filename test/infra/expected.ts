@@ -93,6 +93,14 @@ export const ingestStatements = [
     Resource: jobObjects,
   },
   {
+    // A deleted key must answer 404, not 403 (see iam.yml).
+    Sid: 'ListJobObjects',
+    Effect: 'Allow',
+    Action: 's3:ListBucket',
+    Resource: getAtt('MlBucket', 'Arn'),
+    Condition: { StringLike: { 's3:prefix': 'jobs/*' } },
+  },
+  {
     Sid: 'ConsumeQueue',
     Effect: 'Allow',
     Action: [

@@ -229,7 +229,7 @@ describe('the packaged template', () => {
     expect(queue.RedrivePolicy.deadLetterTargetArn)
       .toEqual(getAtt('IngestDeadLetterQueue', 'Arn'));
     expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(1);
-    expect(queue.RedrivePolicy.maxReceiveCount).toBeLessThanOrEqual(10);
+    expect(queue.RedrivePolicy.maxReceiveCount).toBeLessThanOrEqual(50);
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
     expect(queue.MessageRetentionPeriod).toBeGreaterThan(0);
   });
