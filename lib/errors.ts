@@ -1,3 +1,5 @@
+import { CountingError } from './counting/errors.js';
+
 /**
  * The one error type that crosses layers. The API layer renders it as the
  * Elasticsearch error envelope; everything else that escapes becomes a
@@ -49,12 +51,12 @@ export class MlError extends Error implements EsErrorShape {
   }
 }
 
+/**
+ * Only our own errors are rendered with their message: a library's error
+ * that happens to carry `status` and `type` stays an opaque 500.
+ */
 export function isEsError(value: unknown): value is EsErrorShape {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<EsErrorShape>;
-  return typeof candidate.status === 'number'
-    && typeof candidate.type === 'string'
-    && typeof candidate.message === 'string';
+  return value instanceof MlError || value instanceof CountingError;
 }
 
 export const jobNotFound = (jobId: string): MlError =>
