@@ -33,7 +33,7 @@ export interface IngestLease {
 const FIRST_RETRY_MS = 25;
 const LONGEST_RETRY_MS = 400;
 
-/** Resolves undefined when the job stayed busy or does not exist. */
+/** 'busy' when the job stayed busy, 'missing' when it does not exist. */
 export async function takeIngestLease(
   deps: IngestLeaseDeps, jobId: string, owner: string,
 ): Promise<IngestLease | 'busy' | 'missing'> {
@@ -66,6 +66,6 @@ export async function takeIngestLease(
     },
     checkpoint: (changes) => write(changes, false),
     commit: (changes) => write(changes, true),
-    release: () => deps.store.releaseLease(jobId, owner),
+    release: () => deps.store.releaseLease(jobId, owner, state.version),
   };
 }

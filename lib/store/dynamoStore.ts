@@ -134,10 +134,10 @@ export function createDynamoJobStore(
       }
     },
 
-    async releaseLease(jobId: string, owner: string) {
+    async releaseLease(jobId: string, owner: string, expectedVersion) {
       // Losing the lease already released it as far as this writer cares.
-      await succeeds(() => client.send(
-        new UpdateItemCommand(releaseLeaseRequest(tableName, jobId, owner))));
+      await succeeds(() => client.send(new UpdateItemCommand(
+        releaseLeaseRequest(tableName, jobId, owner, expectedVersion))));
     },
 
     async deleteJob(jobId: string, owner: string) {

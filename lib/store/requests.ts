@@ -195,16 +195,27 @@ export function commitRequest(
   };
 }
 
+/**
+ * Drops `owner`'s lease. With `expectedVersion`, only if nobody wrote since:
+ * two deliveries of one S3 event share an owner id, and the one that lost
+ * must not drop the lease the other took over.
+ */
 export function releaseLeaseRequest(
-  tableName: string, jobId: string, owner: string,
+  tableName: string, jobId: string, owner: string, expectedVersion?: number,
 ): UpdateItemCommandInput {
+  const values: Item = { ':owner': { S: owner }, ':one': num(1) };
+  let condition = 'leaseOwner = :owner';
+  if (expectedVersion !== undefined) {
+    condition += ' AND version = :expected';
+    values[':expected'] = num(expectedVersion);
+  }
   return {
     TableName: tableName,
     Key: keyOf(jobId, STATE_SK),
     UpdateExpression:
       'SET version = version + :one REMOVE leaseOwner, leaseExpiresAt',
-    ConditionExpression: 'leaseOwner = :owner',
-    ExpressionAttributeValues: { ':owner': { S: owner }, ':one': num(1) },
+    ConditionExpression: condition,
+    ExpressionAttributeValues: values,
   };
 }
 

@@ -65,8 +65,13 @@ export interface JobStore {
     changes: StateChanges,
     options: { release: boolean; nowMs: number; ttlMs: number },
   ): Promise<JobStateItem>;
-  /** Drops the lease if `owner` still holds it; never throws for that. */
-  releaseLease(jobId: string, owner: string): Promise<void>;
+  /**
+   * Drops the lease if `owner` still holds it (and, when given, the item is
+   * still at `expectedVersion`); never throws for that.
+   */
+  releaseLease(
+    jobId: string, owner: string, expectedVersion?: number,
+  ): Promise<void>;
   /** Removes every item of the job. The caller holds the lease. */
   deleteJob(jobId: string, owner: string): Promise<void>;
 }

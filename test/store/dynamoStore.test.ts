@@ -320,3 +320,23 @@ describe('a commit whose reply is lost', () => {
       .rejects.toBeInstanceOf(LeaseLostError);
   });
 });
+
+describe('releasing a lease taken over by the same owner', () => {
+  test('keeps the newer holder when the version has moved on', async () => {
+    await store.createJob(jobConfig('same-owner'), freshCounting());
+    // Two deliveries of one S3 event share an owner id; the second takes
+    // the lease back, bumping the version the first one knew.
+    const first = await store.acquireLease('same-owner', 'object#etag',
+      Date.now(), TTL);
+    const second = await store.acquireLease('same-owner', 'object#etag',
+      Date.now(), TTL);
+
+    await store.releaseLease('same-owner', 'object#etag', first.version);
+
+    const state = await store.getState('same-owner');
+    expect(state?.version).toBe(second.version);
+    expect(state?.lease?.owner).toBe('object#etag');
+    await store.releaseLease('same-owner', 'object#etag', second.version);
+    expect((await store.getState('same-owner'))?.lease).toBeNull();
+  });
+});
