@@ -145,6 +145,7 @@ export function startUpload(
       };
       return {
         state: snapshot,
+        counts: { ...resume.incremental },
         resume: { offset: readerCheckpoint.offset, state: resume },
       };
     },

@@ -139,6 +139,8 @@ export interface UploadResult {
  */
 export interface UploadCheckpoint {
   state: CountingState;
+  /** The upload's own counts up to the checkpoint (no end-of-upload fold). */
+  counts: DataCounts;
   /** Opaque, JSON-serialisable; hand it back to `startUpload` to go on. */
   resume: UploadResume;
 }

@@ -27,8 +27,6 @@ export interface IngestMarker {
   bytesDone: number;
   /** Null until the first commit inside the object. */
   resume: UploadResume | null;
-  /** The job totals when the object started, to tell its counts so far. */
-  totalsBefore: DataCounts;
   /** The object's counts as of the last commit. */
   counts: DataCounts;
   receivedAt: number;
@@ -78,35 +76,6 @@ function positiveInt(raw: string | undefined, fallback: number): number {
     throw new Error(`expected a positive integer, got '${raw}'`);
   }
   return value;
-}
-
-const COUNTERS = [
-  'processedRecordCount', 'inputBytes', 'inputFieldCount',
-  'invalidDateCount', 'missingFieldCount', 'outOfOrderTimestampCount',
-  'emptyBucketCount', 'sparseBucketCount', 'bucketCount',
-] as const;
-
-/**
- * An object's counts so far, from the job totals before and after. Bucket
- * counts move into the totals only when the object ends, so they read 0
- * while it is part-way, and the latest empty and sparse bucket times are
- * still the job's.
- */
-export function countsSince(before: DataCounts, after: DataCounts):
-  DataCounts {
-  const counts = { ...after };
-  for (const name of COUNTERS) counts[name] = after[name] - before[name];
-  // Set by the end of an upload only.
-  counts.lastDataTime = null;
-  counts.logTime = null;
-  if (counts.processedRecordCount === 0) {
-    counts.earliestRecordTimestamp = null;
-    counts.latestRecordTimestamp = null;
-  } else if (before.earliestRecordTimestamp !== null) {
-    // Spec §3.4: an upload reports an earliest time only for the first.
-    counts.earliestRecordTimestamp = null;
-  }
-  return counts;
 }
 
 /** The record an ended object leaves. */

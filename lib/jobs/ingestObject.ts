@@ -20,7 +20,7 @@ import { ObjectChangedError, type ObjectStore } from '../store/objects.js';
 import type { JobStateItem, JobStore } from '../store/types.js';
 import { toCountingConfig, type JobConfig } from './jobConfig.js';
 import {
-  type IngestMarker, type IngestSettings, type ObjectOutcome, countsSince,
+  type IngestMarker, type IngestSettings, type ObjectOutcome,
   finishedRecord, isIngestMarker,
 } from './ingestMarker.js';
 import { type IngestLease, takeIngestLease } from './ingestLease.js';
@@ -182,7 +182,6 @@ class ObjectTurn {
     return {
       key: base.key, etag: base.etag, owner: this.owner,
       bytesTotal: base.bytesTotal, bytesDone: 0, resume: null,
-      totalsBefore: this.lease.state.counting.totals,
       counts: emptyDataCounts(),
       receivedAt: base.receivedAt, startedAt: this.deps.now(),
       outcome: null,
@@ -213,7 +212,7 @@ class ObjectTurn {
         ...(this.marker as IngestMarker),
         resume: point.resume,
         bytesDone: gzip ? bytesRead : point.resume.offset,
-        counts: countsSince(start.totalsBefore, point.state.totals),
+        counts: point.counts,
       };
       await this.lease.checkpoint({ counting: point.state, ingest: marker });
       this.marker = marker;
