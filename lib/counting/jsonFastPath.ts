@@ -62,6 +62,10 @@ export class JsonFastPath implements RecordSpans {
   private topCount = 0;
   /** Whether a top-level name of this record missed the shape. */
   private offShape = false;
+  /** Whether this record has an object value. */
+  private nested = false;
+  /** Whether the last record had none, so the shape may read the next. */
+  private lastFlat = false;
 
   constructor(fieldPaths: readonly string[], limits: ReaderLimits) {
     this.wanted = new WantedPaths(fieldPaths);
@@ -87,8 +91,13 @@ export class JsonFastPath implements RecordSpans {
       this.presentCount = 0;
     }
     this.bytes = buf;
+    if (this.lastFlat && this.shape.count > 0) {
+      const after = this.readFlat(buf, start, end);
+      if (after >= 0) return after;
+    }
     this.leafCount = 0;
     this.topCount = 0;
+    this.nested = false;
     this.offShape = false;
     this.nameCounts[0] = 0;
     this.blooms[0] = 0;
@@ -144,7 +153,27 @@ export class JsonFastPath implements RecordSpans {
   private finish(start: number, p: number): number {
     if (p - start > this.maxRecordBytes) return FAIL;
     if (this.offShape) this.shape.adopt(this.bytes, this.topCount);
+    this.lastFlat = !this.nested;
     return p;
+  }
+
+  /**
+   * The record read by the shape alone; on FAIL the values it may have
+   * set are cleared for the general loop.
+   */
+  private readFlat(buf: Uint8Array, start: number, end: number): number {
+    const shape = this.shape;
+    const after = shape.readFlat(buf, start, end, this.maxDepth, this);
+    const fits = after >= 0 && after - start <= this.maxRecordBytes
+      && shape.count <= this.maxFields;
+    if (fits) {
+      this.leafCount = shape.count;
+      this.presentCount = shape.wantedCount;
+      return after;
+    }
+    const kinds = this.kinds;
+    for (let i = 0; i < kinds.length; i += 1) kinds[i] = 0;
+    return FAIL;
   }
 
   /**
@@ -238,6 +267,7 @@ export class JsonFastPath implements RecordSpans {
     ph: number, p: number,
   ): number {
     const next = level + 1;
+    this.nested = true;
     // The exact tokenizer counts the root object as depth 1.
     if (next >= MAX_LEVELS || next + 1 > this.maxDepth) return FAIL;
     const from = this.prefixLengths[level];

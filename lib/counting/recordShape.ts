@@ -4,15 +4,36 @@
  * predecessor's names in the same order, so comparing a name's bytes with
  * the name expected at its place replaces hashing it, checking it against
  * the object's other names and looking it up among the wanted fields.
+ *
+ * When that record was flat (no object values), `readFlat` reads a record
+ * with exactly its names in one tight loop; anything else there is left
+ * to the fast path's general loop, which reads the record from its start.
  */
+import { FAIL, scanPlainString, scanScalar, skipValue } from
+  './jsonFastScan.js';
+import { ValueKind } from './recordSpans.js';
 
 /** Records with more top-level names, or longer ones, are not cached. */
 const MAX_NAMES = 64;
 const MAX_BYTES = 2048;
 
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const CLOSE_OBJECT = 0x7d;
+
+/** Where `readFlat` puts the wanted values it finds. */
+export interface FlatTarget {
+  readonly kinds: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+}
+
 export class RecordShape {
   /** Names in the shape; 0 when there is none. */
   count = 0;
+  /** How many of the names are wanted fields. */
+  wantedCount = 0;
   /** Path hash of each name (its path is the name itself at the top). */
   readonly hashes = new Int32Array(MAX_NAMES);
   /** Wanted-field index of each name, or -1. */
@@ -56,8 +77,10 @@ export class RecordShape {
   /** Makes the `count` names noted from `buf` the shape. */
   adopt(buf: Uint8Array, count: number): void {
     this.count = 0;
+    this.wantedCount = 0;
     if (count > MAX_NAMES || count !== this.noted) return;
     let at = 0;
+    let wanted = 0;
     for (let k = 0; k < count; k += 1) {
       const length = this.ends[k] - this.starts[k];
       if (at + length > MAX_BYTES) return;
@@ -66,8 +89,100 @@ export class RecordShape {
       at += length;
       this.hashes[k] = this.notedHashes[k];
       this.indexes[k] = this.notedIndexes[k];
+      if (this.notedIndexes[k] >= 0) wanted += 1;
     }
     this.offsets[count] = at;
     this.count = count;
+    this.wantedCount = wanted;
   }
+
+  /**
+   * Reads the root object at `start` (its `{`) if its members are the
+   * shape's names in order, each with a scalar or an array of scalars,
+   * and puts the wanted values in `target`; the position just past its
+   * `}`, or FAIL for anything else, even a record the general loop would
+   * read. The shape's names are distinct (the record they came from
+   * passed the repeat check), so no name of such a record repeats.
+   */
+  readFlat(
+    buf: Uint8Array, start: number, end: number, maxDepth: number,
+    target: FlatTarget,
+  ): number {
+    const count = this.count;
+    const bytes = this.bytes;
+    const offsets = this.offsets;
+    let p = start + 1;
+    for (let k = 0; k < count; k += 1) {
+      p = nextByte(buf, p, end);
+      if (p < 0 || buf[p] !== QUOTE) return FAIL;
+      p += 1;
+
+      // The name, then its closing quote, compared byte by byte.
+      const from = offsets[k];
+      const to = offsets[k + 1];
+      if (p + to - from >= end) return FAIL;
+      for (let i = from; i < to; i += 1) {
+        if (buf[p] !== bytes[i]) return FAIL;
+        p += 1;
+      }
+      if (buf[p] !== QUOTE) return FAIL;
+
+      p = nextByte(buf, p + 1, end);
+      if (p < 0 || buf[p] !== COLON) return FAIL;
+      p = nextByte(buf, p + 1, end);
+      if (p < 0) return FAIL;
+      const c = buf[p];
+      const index = this.indexes[k];
+      p = index < 0 ? skipValue(buf, p + 1, end, c, 0, maxDepth)
+        : capture(buf, p + 1, end, c, index, target);
+      if (p < 0) return FAIL;
+
+      p = nextByte(buf, p, end);
+      if (p < 0) return FAIL;
+      const separator = buf[p];
+      p += 1;
+      if (separator === CLOSE_OBJECT) return k === count - 1 ? p : FAIL;
+      if (separator !== COMMA) return FAIL;
+    }
+    return FAIL;
+  }
+}
+
+const isSpace = (c: number): boolean =>
+  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** The first non-space position at or after `p`, or FAIL at `end`. */
+function nextByte(buf: Uint8Array, p: number, end: number): number {
+  let at = p;
+  while (at < end) {
+    if (!isSpace(buf[at])) return at;
+    at += 1;
+  }
+  return FAIL;
+}
+
+/**
+ * A wanted scalar whose first byte `c` was read, as the fast path's
+ * general loop captures it: a string's content or a literal's bytes.
+ */
+function capture(
+  buf: Uint8Array, p: number, end: number, c: number, index: number,
+  target: FlatTarget,
+): number {
+  if (c === QUOTE) {
+    const after = scanPlainString(buf, p, end);
+    if (after < 0) return FAIL;
+    target.kinds[index] = ValueKind.STRING;
+    target.starts[index] = p;
+    target.ends[index] = after - 1;
+    return after;
+  }
+  const after = scanScalar(buf, p, end, c);
+  if (after < 0) return FAIL;
+  target.kinds[index] = c === 0x74 ? ValueKind.TRUE
+    : c === 0x66 ? ValueKind.FALSE
+      : c === 0x6e ? ValueKind.NULL : ValueKind.NUMBER;
+  target.starts[index] = p - 1;
+  target.ends[index] = after;
+  return after;
 }
