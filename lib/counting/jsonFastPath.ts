@@ -66,6 +66,9 @@ export class JsonFastPath implements RecordSpans {
   private nested = false;
   /** Whether the last record had none, so the shape may read the next. */
   private lastFlat = false;
+  /** The window `view` shows, for reading names a word at a time. */
+  private viewed: Uint8Array | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(fieldPaths: readonly string[], limits: ReaderLimits) {
     this.wanted = new WantedPaths(fieldPaths);
@@ -163,7 +166,12 @@ export class JsonFastPath implements RecordSpans {
    */
   private readFlat(buf: Uint8Array, start: number, end: number): number {
     const shape = this.shape;
-    const after = shape.readFlat(buf, start, end, this.maxDepth, this);
+    if (this.viewed !== buf) {
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.viewed = buf;
+    }
+    const after = shape.readFlat(buf, this.view, start, end, this.maxDepth,
+      this);
     const fits = after >= 0 && after - start <= this.maxRecordBytes
       && shape.count <= this.maxFields;
     if (fits) {

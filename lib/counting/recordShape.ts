@@ -38,8 +38,16 @@ export class RecordShape {
   readonly hashes = new Int32Array(MAX_NAMES);
   /** Wanted-field index of each name, or -1. */
   readonly indexes = new Int32Array(MAX_NAMES);
+  /** Each name with its closing quote, which ends the comparison. */
   private readonly bytes = new Uint8Array(MAX_BYTES);
   private readonly offsets = new Int32Array(MAX_NAMES + 1);
+  /**
+   * The same bytes as little-endian 32-bit words, for names of 4 bytes or
+   * more: one per 4 bytes, the last one ending at the quote (it may
+   * overlap the one before). Name `k` has words[wordStarts[k], [k + 1]).
+   */
+  private readonly words = new Int32Array(MAX_BYTES / 4 + MAX_NAMES);
+  private readonly wordStarts = new Int32Array(MAX_NAMES + 1);
   /** The names of the record being read, as window positions. */
   private noted = 0;
   private readonly starts = new Int32Array(MAX_NAMES);
@@ -55,12 +63,12 @@ export class RecordShape {
     if (k >= this.count) return -1;
     const from = this.offsets[k];
     const length = this.offsets[k + 1] - from;
-    if (p + length >= end) return -1;
+    if (p + length > end) return -1;
     const bytes = this.bytes;
     for (let i = 0; i < length; i += 1) {
       if (buf[p + i] !== bytes[from + i]) return -1;
     }
-    return buf[p + length] === 0x22 ? p + length + 1 : -1;
+    return p + length;
   }
 
   /** Notes name `k` of the record being read. */
@@ -83,10 +91,11 @@ export class RecordShape {
     let wanted = 0;
     for (let k = 0; k < count; k += 1) {
       const length = this.ends[k] - this.starts[k];
-      if (at + length > MAX_BYTES) return;
+      if (at + length + 1 > MAX_BYTES) return;
       this.offsets[k] = at;
       this.bytes.set(buf.subarray(this.starts[k], this.ends[k]), at);
-      at += length;
+      this.bytes[at + length] = QUOTE;
+      at += length + 1;
       this.hashes[k] = this.notedHashes[k];
       this.indexes[k] = this.notedIndexes[k];
       if (this.notedIndexes[k] >= 0) wanted += 1;
@@ -94,6 +103,25 @@ export class RecordShape {
     this.offsets[count] = at;
     this.count = count;
     this.wantedCount = wanted;
+    this.makeWords();
+  }
+
+  private makeWords(): void {
+    const bytes = this.bytes;
+    let w = 0;
+    for (let k = 0; k < this.count; k += 1) {
+      this.wordStarts[k] = w;
+      const from = this.offsets[k];
+      const length = this.offsets[k + 1] - from;
+      if (length < 4) continue;
+      for (let at = 0; at < length; at += 4) {
+        const i = from + Math.min(at, length - 4);
+        this.words[w] = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16)
+          | (bytes[i + 3] << 24);
+        w += 1;
+      }
+    }
+    this.wordStarts[this.count] = w;
   }
 
   /**
@@ -105,11 +133,10 @@ export class RecordShape {
    * passed the repeat check), so no name of such a record repeats.
    */
   readFlat(
-    buf: Uint8Array, start: number, end: number, maxDepth: number,
-    target: FlatTarget,
+    buf: Uint8Array, view: DataView, start: number, end: number,
+    maxDepth: number, target: FlatTarget,
   ): number {
     const count = this.count;
-    const bytes = this.bytes;
     const offsets = this.offsets;
     let p = start + 1;
     for (let k = 0; k < count; k += 1) {
@@ -117,18 +144,16 @@ export class RecordShape {
       if (p < 0 || buf[p] !== QUOTE) return FAIL;
       p += 1;
 
-      // The name, then its closing quote, compared byte by byte.
-      const from = offsets[k];
-      const to = offsets[k + 1];
-      if (p + to - from >= end) return FAIL;
-      for (let i = from; i < to; i += 1) {
-        if (buf[p] !== bytes[i]) return FAIL;
-        p += 1;
-      }
-      if (buf[p] !== QUOTE) return FAIL;
+      const length = offsets[k + 1] - offsets[k];
+      if (p + length >= end) return FAIL;
+      if (!this.nameAt(buf, view, p, k, length)) return FAIL;
+      p += length;
 
-      p = nextByte(buf, p + 1, end);
-      if (p < 0 || buf[p] !== COLON) return FAIL;
+      // Most records put the colon and the value right after the name.
+      if (buf[p] !== COLON) {
+        p = nextByte(buf, p, end);
+        if (p < 0 || buf[p] !== COLON) return FAIL;
+      }
       p = nextByte(buf, p + 1, end);
       if (p < 0) return FAIL;
       const c = buf[p];
@@ -145,6 +170,29 @@ export class RecordShape {
       if (separator !== COMMA) return FAIL;
     }
     return FAIL;
+  }
+
+  /**
+   * Whether name `k` and its closing quote, `length` bytes, start at `p`:
+   * a word at a time, as most names are longer than 4 bytes.
+   */
+  private nameAt(
+    buf: Uint8Array, view: DataView, p: number, k: number, length: number,
+  ): boolean {
+    const first = this.wordStarts[k];
+    const last = this.wordStarts[k + 1] - 1;
+    if (last < first) {
+      const from = this.offsets[k];
+      for (let i = 0; i < length; i += 1) {
+        if (buf[p + i] !== this.bytes[from + i]) return false;
+      }
+      return true;
+    }
+    const words = this.words;
+    for (let w = first; w < last; w += 1) {
+      if (view.getInt32(p + 4 * (w - first), true) !== words[w]) return false;
+    }
+    return view.getInt32(p + length - 4, true) === words[last];
   }
 }
 

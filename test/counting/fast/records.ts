@@ -90,15 +90,19 @@ const piece = fc.oneof(
 export const body = fc.array(fc.tuple(piece, space), { maxLength: 12 })
   .map((parts) => parts.map(([p, s]) => p + s).join(''));
 
+/** As WANTED, with a name long enough to span three 32-bit words. */
+export const SHAPED_WANTED = [...WANTED, 'responsetime'];
+
 const shapeNames = fc.uniqueArray(
-  fc.constantFrom('time', 'value', 'x', 'a.b', 'other', 'e0', 'tim'),
+  fc.constantFrom('time', 'value', 'x', 'a.b', 'other', 'e0', 'tim',
+    'responsetime', 'sourcetype'),
   { minLength: 1, maxLength: 5 },
 );
 
 /** Ways a record can differ from the shape of the one before it. */
 const change = fc.constantFrom('none', 'none', 'none', 'none', 'drop',
   'extra', 'repeat', 'swap', 'longer', 'shorter', 'object', 'array',
-  'spaces', 'escape', 'comment', 'cut', 'trailing');
+  'spaces', 'escape', 'comment', 'cut', 'trailing', 'inner');
 
 function shapedRecord(
   names: string[], values: string[], how: string, gap: string,
@@ -111,6 +115,11 @@ function shapedRecord(
   if (how === 'swap' && last > 0) members.reverse();
   if (how === 'longer') members[last][0] += 'e';
   if (how === 'shorter') members[last][0] = members[last][0].slice(0, -1);
+  if (how === 'inner') {
+    const name = members[last][0];
+    const at = name.length >> 1;
+    members[last][0] = `${name.slice(0, at)}Z${name.slice(at + 1)}`;
+  }
   if (how === 'object') members[last][1] = '{"b":"AAL"}';
   if (how === 'array') members[last][1] = '[1,"s",null]';
   if (how === 'escape') members[0][0] = members[0][0].replace(/^./, '\\u0074');
