@@ -9,8 +9,9 @@
  * with exactly its names in one tight loop; anything else there is left
  * to the fast path's general loop, which reads the record from its start.
  */
-import { FAIL, scanPlainString, scanScalar, skipValue } from
-  './jsonFastScan.js';
+import {
+  FAIL, scanNumber, scanPlainString, scanScalar, skipValue,
+} from './jsonFastScan.js';
 import { ValueKind } from './recordSpans.js';
 
 /** Records with more top-level names, or longer ones, are not cached. */
@@ -140,8 +141,13 @@ export class RecordShape {
     const offsets = this.offsets;
     let p = start + 1;
     for (let k = 0; k < count; k += 1) {
-      p = nextByte(buf, p, end);
-      if (p < 0 || buf[p] !== QUOTE) return FAIL;
+      // Each byte is first taken to be the one that usually comes there;
+      // whitespace is looked for only when it is not.
+      if (p >= end) return FAIL;
+      if (buf[p] !== QUOTE) {
+        p = nextByte(buf, p, end);
+        if (p < 0 || buf[p] !== QUOTE) return FAIL;
+      }
       p += 1;
 
       const length = offsets[k + 1] - offsets[k];
@@ -149,22 +155,29 @@ export class RecordShape {
       if (!this.nameAt(buf, view, p, k, length)) return FAIL;
       p += length;
 
-      // Most records put the colon and the value right after the name.
       if (buf[p] !== COLON) {
         p = nextByte(buf, p, end);
         if (p < 0 || buf[p] !== COLON) return FAIL;
       }
-      p = nextByte(buf, p + 1, end);
-      if (p < 0) return FAIL;
-      const c = buf[p];
+      p += 1;
+      if (p >= end) return FAIL;
+      let c = buf[p];
+      if (isSpace(c)) {
+        p = nextByte(buf, p, end);
+        if (p < 0) return FAIL;
+        c = buf[p];
+      }
       const index = this.indexes[k];
       p = index < 0 ? skipValue(buf, p + 1, end, c, 0, maxDepth)
         : capture(buf, p + 1, end, c, index, target);
-      if (p < 0) return FAIL;
+      if (p < 0 || p >= end) return FAIL;
 
-      p = nextByte(buf, p, end);
-      if (p < 0) return FAIL;
-      const separator = buf[p];
+      let separator = buf[p];
+      if (isSpace(separator)) {
+        p = nextByte(buf, p, end);
+        if (p < 0) return FAIL;
+        separator = buf[p];
+      }
       p += 1;
       if (separator === CLOSE_OBJECT) return k === count - 1 ? p : FAIL;
       if (separator !== COMMA) return FAIL;
@@ -225,7 +238,8 @@ function capture(
     target.ends[index] = after - 1;
     return after;
   }
-  const after = scanScalar(buf, p, end, c);
+  const after = c >= 0x31 && c <= 0x39 ? scanDigits(buf, p, end)
+    : scanScalar(buf, p, end, c);
   if (after < 0) return FAIL;
   target.kinds[index] = c === 0x74 ? ValueKind.TRUE
     : c === 0x66 ? ValueKind.FALSE
@@ -233,4 +247,22 @@ function capture(
   target.starts[index] = p - 1;
   target.ends[index] = after;
   return after;
+}
+
+/**
+ * A number whose first byte was a digit 1 to 9: when only digits follow
+ * up to a byte that cannot continue a number, the position of that byte;
+ * otherwise what scanNumber says.
+ */
+function scanDigits(buf: Uint8Array, p: number, end: number): number {
+  let at = p;
+  while (at < end) {
+    const c = buf[at];
+    if (c < 0x30 || c > 0x39) {
+      if (c === 0x2e || c === 0x45 || c === 0x65) break;
+      return at;
+    }
+    at += 1;
+  }
+  return scanNumber(buf, p, end);
 }
