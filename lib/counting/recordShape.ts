@@ -230,39 +230,47 @@ function capture(
   buf: Uint8Array, p: number, end: number, c: number, index: number,
   target: FlatTarget,
 ): number {
+  let after: number;
+  let kind: number;
   if (c === QUOTE) {
-    const after = scanPlainString(buf, p, end);
+    after = scanPlainString(buf, p, end);
     if (after < 0) return FAIL;
     target.kinds[index] = ValueKind.STRING;
     target.starts[index] = p;
     target.ends[index] = after - 1;
     return after;
   }
-  const after = c >= 0x31 && c <= 0x39 ? scanDigits(buf, p, end)
-    : scanScalar(buf, p, end, c);
-  if (after < 0) return FAIL;
-  target.kinds[index] = c === 0x74 ? ValueKind.TRUE
-    : c === 0x66 ? ValueKind.FALSE
+  if (c >= 0x31 && c <= 0x39) {
+    after = scanDecimal(buf, p, end);
+    kind = ValueKind.NUMBER;
+  } else {
+    after = scanScalar(buf, p, end, c);
+    kind = c === 0x74 ? ValueKind.TRUE : c === 0x66 ? ValueKind.FALSE
       : c === 0x6e ? ValueKind.NULL : ValueKind.NUMBER;
+  }
+  if (after < 0) return FAIL;
+  target.kinds[index] = kind;
   target.starts[index] = p - 1;
   target.ends[index] = after;
   return after;
 }
 
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
 /**
- * A number whose first byte was a digit 1 to 9: when only digits follow
- * up to a byte that cannot continue a number, the position of that byte;
- * otherwise what scanNumber says.
+ * A number whose first byte was a digit 1 to 9, as scanNumber reads it:
+ * digits, maybe a dot and digits, then a byte that cannot go on with the
+ * number. An exponent, or the end of the bytes, is left to scanNumber.
  */
-function scanDigits(buf: Uint8Array, p: number, end: number): number {
+function scanDecimal(buf: Uint8Array, p: number, end: number): number {
   let at = p;
-  while (at < end) {
-    const c = buf[at];
-    if (c < 0x30 || c > 0x39) {
-      if (c === 0x2e || c === 0x45 || c === 0x65) break;
-      return at;
-    }
+  while (at < end && isDigit(buf[at])) at += 1;
+  if (at < end && buf[at] === 0x2e) {
     at += 1;
+    const from = at;
+    while (at < end && isDigit(buf[at])) at += 1;
+    if (at === from) return FAIL;
   }
-  return scanNumber(buf, p, end);
+  if (at >= end || (buf[at] | 0x20) === 0x65) return scanNumber(buf, p, end);
+  return at;
 }
