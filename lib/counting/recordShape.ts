@@ -10,7 +10,7 @@
  * to the fast path's general loop, which reads the record from its start.
  */
 import {
-  FAIL, scanNumber, scanPlainString, scanScalar, skipValue,
+  FAIL, scanNumber, scanPlainString, scanScalar, scanString, skipValue,
 } from './jsonFastScan.js';
 import { ValueKind } from './recordSpans.js';
 
@@ -168,8 +168,12 @@ export class RecordShape {
         c = buf[p];
       }
       const index = this.indexes[k];
-      p = index < 0 ? skipValue(buf, p + 1, end, c, 0, maxDepth)
-        : capture(buf, p + 1, end, c, index, target);
+      if (index >= 0) {
+        p = capture(buf, p + 1, end, c, index, target);
+      } else {
+        p = c === QUOTE ? scanString(buf, p + 1, end)
+          : skipValue(buf, p + 1, end, c, 0, maxDepth);
+      }
       if (p < 0 || p >= end) return FAIL;
 
       let separator = buf[p];
