@@ -3,7 +3,10 @@
  * fields, maybe nested, with whitespace between tokens and nothing odd.
  * It reads the record's bytes in one pass, matches each field's full
  * dotted path against the job's input fields as bytes, and notes where a
- * wanted value lies instead of decoding it.
+ * wanted value lies instead of decoding it. A flat record with the same
+ * top-level names, in the same order, as the flat record before it is
+ * read by that record's shape alone (recordShape.ts), which compares each
+ * name with the name expected there and does no other bookkeeping.
  *
  * On anything it does not handle (comments, escapes or non-ASCII text in
  * a wanted value or in a name, an array in a wanted field, arrays or
