@@ -32,7 +32,7 @@ export class UploadCounter implements RecordSink, SpanSink {
   /**
    * For `epoch` and `epoch_ms`, the digits a number may have to be read
    * here (0 otherwise) and its unit in ms: the same reading as
-   * parseTimeBytes, without a call that boxes its answer.
+   * parseTimeBytes, without the call through a closure for each record.
    */
   private readonly epochDigits: number;
   private readonly epochUnitMs: number;
