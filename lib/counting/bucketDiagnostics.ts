@@ -48,6 +48,13 @@ export function addRecord(
   state: DiagnosticsState, bucketSpanMs: number, timeMs: number,
 ): void {
   const bucketStart = floorAlign(timeMs, bucketSpanMs);
+  if (bucketStart === state.latestStart && Number.isFinite(bucketStart)) {
+    // The latest bucket again, as most records are: no step, no index.
+    // (An infinite start takes the general steps, whatever they give.)
+    state.counts[state.latestIdx] += 1;
+    state.movingTotal += 1;
+    return;
+  }
   const size = state.counts.length;
   if (!hasRecords(state)) {
     state.latestStart = bucketStart;

@@ -3,7 +3,10 @@
  * fields, maybe nested, with whitespace between tokens and nothing odd.
  * It reads the record's bytes in one pass, matches each field's full
  * dotted path against the job's input fields as bytes, and notes where a
- * wanted value lies instead of decoding it.
+ * wanted value lies instead of decoding it. A flat record with the same
+ * top-level names, in the same order, as the flat record before it is
+ * read by that record's shape alone (recordShape.ts), which compares each
+ * name with the name expected there and does no other bookkeeping.
  *
  * On anything it does not handle (comments, escapes or non-ASCII text in
  * a wanted value or in a name, an array in a wanted field, arrays or
@@ -62,6 +65,13 @@ export class JsonFastPath implements RecordSpans {
   private topCount = 0;
   /** Whether a top-level name of this record missed the shape. */
   private offShape = false;
+  /** Whether this record has an object value. */
+  private nested = false;
+  /** Whether the last record had none, so the shape may read the next. */
+  private lastFlat = false;
+  /** The window `view` shows, for reading names a word at a time. */
+  private viewed: Uint8Array | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(fieldPaths: readonly string[], limits: ReaderLimits) {
     this.wanted = new WantedPaths(fieldPaths);
@@ -87,8 +97,13 @@ export class JsonFastPath implements RecordSpans {
       this.presentCount = 0;
     }
     this.bytes = buf;
+    if (this.lastFlat && this.shape.count > 0) {
+      const after = this.readFlat(buf, start, end);
+      if (after >= 0) return after;
+    }
     this.leafCount = 0;
     this.topCount = 0;
+    this.nested = false;
     this.offShape = false;
     this.nameCounts[0] = 0;
     this.blooms[0] = 0;
@@ -144,7 +159,32 @@ export class JsonFastPath implements RecordSpans {
   private finish(start: number, p: number): number {
     if (p - start > this.maxRecordBytes) return FAIL;
     if (this.offShape) this.shape.adopt(this.bytes, this.topCount);
+    this.lastFlat = !this.nested;
     return p;
+  }
+
+  /**
+   * The record read by the shape alone; on FAIL the values it may have
+   * set are cleared for the general loop.
+   */
+  private readFlat(buf: Uint8Array, start: number, end: number): number {
+    const shape = this.shape;
+    if (this.viewed !== buf) {
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.viewed = buf;
+    }
+    const after = shape.readFlat(buf, this.view, start, end, this.maxDepth,
+      this);
+    const fits = after >= 0 && after - start <= this.maxRecordBytes
+      && shape.count <= this.maxFields;
+    if (fits) {
+      this.leafCount = shape.count;
+      this.presentCount = shape.wantedCount;
+      return after;
+    }
+    const kinds = this.kinds;
+    for (let i = 0; i < kinds.length; i += 1) kinds[i] = 0;
+    return FAIL;
   }
 
   /**
@@ -238,6 +278,7 @@ export class JsonFastPath implements RecordSpans {
     ph: number, p: number,
   ): number {
     const next = level + 1;
+    this.nested = true;
     // The exact tokenizer counts the root object as depth 1.
     if (next >= MAX_LEVELS || next + 1 > this.maxDepth) return FAIL;
     const from = this.prefixLengths[level];

@@ -14,8 +14,8 @@ export type ByteTimeParser = (
 ) => number | null | undefined;
 
 /** With 12 digits, seconds × 1000 stays below 2^53 (spec §4.3). */
-const MAX_SECONDS_DIGITS = 12;
-const MAX_MILLIS_DIGITS = 15;
+export const MAX_SECONDS_DIGITS = 12;
+export const MAX_MILLIS_DIGITS = 15;
 
 const deferAll: ByteTimeParser = () => undefined;
 
@@ -40,7 +40,7 @@ export function createByteTimeParser(
  * An optional minus and 1 to `maxDigits` digits, as an integer (never
  * -0); undefined for anything else, even text Java would accept.
  */
-function plainInteger(
+export function plainInteger(
   bytes: Uint8Array, start: number, end: number, maxDigits: number,
 ): number | undefined {
   let i = start;

@@ -10,7 +10,10 @@ import {
   ValueKind, asciiText, type RecordSpans, type SpanSink,
 } from './jsonFastPath.js';
 import { outOfOrderThresholdSec, wholeSeconds } from './outOfOrder.js';
-import { createByteTimeParser, type ByteTimeParser } from './timeBytes.js';
+import {
+  createByteTimeParser, MAX_MILLIS_DIGITS, MAX_SECONDS_DIGITS, plainInteger,
+  type ByteTimeParser,
+} from './timeBytes.js';
 import type { TimeParser } from './timeParser.js';
 import type {
   CountingConfig, CountingState, DataCounts, DiagnosticsState, RecordSink,
@@ -26,6 +29,13 @@ export class UploadCounter implements RecordSink, SpanSink {
   private readonly timeIndex: number;
   private readonly fieldCount: number;
   private readonly parseTimeBytes: ByteTimeParser;
+  /**
+   * For `epoch` and `epoch_ms`, the digits a number may have to be read
+   * here (0 otherwise) and its unit in ms: the same reading as
+   * parseTimeBytes, without the call through a closure for each record.
+   */
+  private readonly epochDigits: number;
+  private readonly epochUnitMs: number;
   /** The time of a record without one (or with null): always invalid. */
   private readonly absentTime: number | null;
   /** Job-wide latest accepted time L in ms (0 before any record). */
@@ -59,6 +69,11 @@ export class UploadCounter implements RecordSink, SpanSink {
     this.timeIndex = fieldPaths.indexOf(config.timeField);
     this.fieldCount = fieldPaths.length;
     this.parseTimeBytes = createByteTimeParser(config.timeFormat, parseTime);
+    const seconds = config.timeFormat === 'epoch';
+    const millis = config.timeFormat === 'epoch_ms';
+    this.epochDigits = seconds ? MAX_SECONDS_DIGITS
+      : millis ? MAX_MILLIS_DIGITS : 0;
+    this.epochUnitMs = seconds ? 1000 : 1;
     this.absentTime = parseTime('');
     this.latestMs = state.totals.latestRecordTimestamp ?? 0;
     this.thresholdSec = outOfOrderThresholdSec(this.latestMs,
@@ -78,6 +93,15 @@ export class UploadCounter implements RecordSink, SpanSink {
   recordSpans(leafCount: number, spans: RecordSpans): void {
     const i = this.timeIndex;
     const kind = spans.kinds[i];
+    if (kind === ValueKind.NUMBER && this.epochDigits > 0) {
+      const value = plainInteger(spans.bytes, spans.starts[i], spans.ends[i],
+        this.epochDigits);
+      if (value !== undefined) {
+        this.count(leafCount, this.fieldCount - spans.presentCount,
+          value * this.epochUnitMs);
+        return;
+      }
+    }
     let time: number | null;
     if (kind === ValueKind.STRING || kind === ValueKind.NUMBER) {
       const { bytes } = spans;

@@ -8,7 +8,7 @@ import type {
 } from '../../../lib/counting/types.js';
 import { UploadCounter } from '../../../lib/counting/uploadCounter.js';
 import { fqConfig, NOW, openedState } from '../uploads.js';
-import { body, WANTED } from './records.js';
+import { body, SHAPED_WANTED, shapedBody, WANTED } from './records.js';
 
 const roomy: ReaderLimits = {
   maxRecordBytes: 1 << 20, maxDepth: 1000, maxFieldsPerRecord: 10_000,
@@ -28,6 +28,7 @@ function failure(error: unknown) {
 /** Every sink call and every checkpoint of one read. */
 function trace(
   fastPath: boolean, text: string, chunkBytes: number, limits: ReaderLimits,
+  fields: readonly string[] = WANTED,
 ) {
   const calls: unknown[] = [];
   const sink: RecordSink = {
@@ -35,7 +36,7 @@ function trace(
       calls.push([leafCount, [...values]]);
     },
   };
-  const reader = createJsonRecordReader(WANTED, sink, { limits, fastPath });
+  const reader = createJsonRecordReader(fields, sink, { limits, fastPath });
   const bytes = bytesOf(text);
   try {
     for (let at = 0; at < bytes.length; at += chunkBytes) {
@@ -118,4 +119,54 @@ describe('the fast record path', () => {
     expect(trace(true, text, 4096, roomy)[0])
       .toEqual([2, [undefined, undefined, '2', undefined]]);
   });
+});
+
+describe('the fast path reading by the last record\'s shape', () => {
+  test('gives the exact path\'s records and checkpoints', () => {
+    fc.assert(fc.property(shapedBody, chunkBytes, (text, chunk) => {
+      expect(trace(true, text, chunk, roomy, SHAPED_WANTED))
+        .toEqual(trace(false, text, chunk, roomy, SHAPED_WANTED));
+    }), { numRuns: 1500 });
+  });
+
+  test('fails where the exact path fails when limits are reached', () => {
+    fc.assert(fc.property(shapedBody, chunkBytes, (text, chunk) => {
+      expect(trace(true, text, chunk, tight, SHAPED_WANTED))
+        .toEqual(trace(false, text, chunk, tight, SHAPED_WANTED));
+    }), { numRuns: 800 });
+  });
+
+  test('gives the exact path\'s counts with epoch times', () => {
+    const config = fqConfig({
+      inputFields: SHAPED_WANTED, timeFormat: 'epoch',
+    });
+    fc.assert(fc.property(shapedBody, chunkBytes, (text, chunk) => {
+      expect(counts(true, config, text, chunk))
+        .toEqual(counts(false, config, text, chunk));
+    }), { numRuns: 500 });
+  });
+
+  test('counts a name added after the shape\'s names, and an object', () => {
+    // Leaves: 2, 2, then 3 with `value`, then `time` and `x.b` (spec
+    // §1.5); `x` holding an object is not a value of `x`.
+    const text = '{"time":1,"x":2}\n{"time":3,"x":4}\n'
+      + '{"time":5,"x":6,"value":7}\n{"time":8,"x":{"b":9}}\n';
+    expect(trace(true, text, 4096, roomy).slice(0, 4)).toEqual([
+      [2, ['1', undefined, undefined, '2']],
+      [2, ['3', undefined, undefined, '4']],
+      [3, ['5', '7', undefined, '6']],
+      [2, ['8', undefined, undefined, undefined]],
+    ]);
+  });
+
+  test('leaves a record that repeats a name of the shape to the exact path',
+    () => {
+      // As a record alone, the repeat is a syntax error that ends the
+      // record with the 2 leaves read before it.
+      const text = '{"time":1,"x":2}\n{"time":3,"x":4,"time":5}\n';
+      expect(trace(true, text, 4096, roomy).slice(0, 2)).toEqual([
+        [2, ['1', undefined, undefined, '2']],
+        [2, ['3', undefined, undefined, '4']],
+      ]);
+    });
 });

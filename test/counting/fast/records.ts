@@ -89,3 +89,59 @@ const piece = fc.oneof(
 /** A body of records and oddities with separators between them. */
 export const body = fc.array(fc.tuple(piece, space), { maxLength: 12 })
   .map((parts) => parts.map(([p, s]) => p + s).join(''));
+
+/** As WANTED, with a name long enough to span three 32-bit words. */
+export const SHAPED_WANTED = [...WANTED, 'responsetime'];
+
+const shapeNames = fc.uniqueArray(
+  fc.constantFrom('time', 'value', 'x', 'a.b', 'other', 'e0', 'tim',
+    'responsetime', 'sourcetype'),
+  { minLength: 1, maxLength: 5 },
+);
+
+/** Ways a record can differ from the shape of the one before it. */
+const change = fc.constantFrom('none', 'none', 'none', 'none', 'drop',
+  'extra', 'repeat', 'swap', 'longer', 'shorter', 'object', 'array',
+  'spaces', 'escape', 'comment', 'cut', 'trailing', 'inner');
+
+function shapedRecord(
+  names: string[], values: string[], how: string, gap: string,
+): string {
+  const members = names.map((name, i) => [name, values[i % values.length]]);
+  const last = members.length - 1;
+  if (how === 'drop') members.splice(last, 1);
+  if (how === 'extra') members.push(['e1', '2']);
+  if (how === 'repeat') members.push([names[0], '3']);
+  if (how === 'swap' && last > 0) members.reverse();
+  if (how === 'longer') members[last][0] += 'e';
+  if (how === 'shorter') members[last][0] = members[last][0].slice(0, -1);
+  if (how === 'inner') {
+    const name = members[last][0];
+    const at = name.length >> 1;
+    members[last][0] = `${name.slice(0, at)}Z${name.slice(at + 1)}`;
+  }
+  if (how === 'object') members[last][1] = '{"b":"AAL"}';
+  if (how === 'array') members[last][1] = '[1,"s",null]';
+  if (how === 'escape') members[0][0] = members[0][0].replace(/^./, '\\u0074');
+  const sep = how === 'spaces' ? ` ${gap} ,${gap}` : ',';
+  const colon = how === 'spaces' ? `${gap}:${gap}` : ':';
+  const comment = how === 'comment' ? '/*c*/' : '';
+  const text = members.map(([n, v]) => `"${n}"${colon}${comment}${v}`)
+    .join(sep);
+  const record = `{${how === 'spaces' ? gap : ''}${text}`
+    + `${how === 'trailing' ? ',' : ''}}`;
+  return how === 'cut' ? record.slice(0, record.length >> 1) : record;
+}
+
+/**
+ * Runs of records that repeat one set of names in one order, so the fast
+ * path reads most of them by the shape of the one before, with now and
+ * then a record that differs from it in one way.
+ */
+export const shapedBody = fc.tuple(
+  shapeNames,
+  fc.array(fc.tuple(fc.array(scalar, { minLength: 1, maxLength: 3 }), change,
+    space), { minLength: 1, maxLength: 10 }),
+).map(([names, records]) => records
+  .map(([values, how, gap]) => `${shapedRecord(names, values, how, gap)}\n`)
+  .join(''));
