@@ -39,6 +39,12 @@ const CHILD_SCRIPT = `
 const S3rver = require(process.env.ML_S3RVER_MAIN);
 const server = new S3rver(JSON.parse(process.env.ML_S3RVER_OPTIONS));
 server.on('event', (event) => process.send({ type: 'event', event }));
+// s3rver stores each key segment as a file name, and a segment over the
+// file system's 255 bytes (valid in S3) throws where nothing catches it.
+// Without this one such PUT ended the child and S3 with it for good.
+process.on('uncaughtException', (error) => {
+  console.error('s3rver: ' + error.message);
+});
 const stop = () => server.close().finally(() => process.exit(0));
 process.on('disconnect', stop);
 process.on('message', (message) => { if (message === 'close') stop(); });

@@ -25,6 +25,9 @@ import { createObjectStore, createS3Client } from '../../lib/store/objects.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { ensureFirstKey, type FirstKeyOutcome } from './firstKey.js';
 import { createLocalServer } from './httpAdapter.js';
+import {
+  findInterruptedObjects, objectCreatedEvent,
+} from './resumeIngestions.js';
 import { createEventBridge, type EventBridge } from './s3Events.js';
 import { startS3Server } from './s3Server.js';
 
@@ -136,6 +139,10 @@ export async function startLocalStack(
         { key: record.s3.object.key, etag: record.s3.object.eTag }, reason),
     });
     s3.onEvent((event) => bridge.deliver(event));
+    for (const object of await findInterruptedObjects(store)) {
+      logger.info({ key: object.key }, 'resuming an interrupted object');
+      bridge.deliver(objectCreatedEvent(object, config.bucketName));
+    }
     logger.info({ s3Url: s3.url, bucket: config.bucketName }, 'local s3');
     let access: KeyAccess | undefined;
     if (auth === 'on') {

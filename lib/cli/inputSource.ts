@@ -14,6 +14,12 @@ export interface InputSource {
   totalBytes: number | undefined;
   /** Bytes read from disk or stdin so far (compressed ones for gzip). */
   bytesRead(): number;
+  /**
+   * The first line among the bytes skipped to reach `fromByte`, newline
+   * included, once they are skipped: the header of a CSV file resumed
+   * from stdin, which cannot be read a second time.
+   */
+  skippedFirstLine(): Buffer | undefined;
 }
 
 export interface InputOptions {
@@ -72,10 +78,12 @@ function fromStream(
   let read = 0;
   raw.on('data', (chunk: Buffer) => { read += chunk.length; });
   raw.on('error', () => { /* reported by the iteration below */ });
+  const firstLine = new FirstLine();
   return {
-    chunks: skipTo(decompressed(raw), options),
+    chunks: skipTo(decompressed(raw), options, firstLine),
     totalBytes,
     bytesRead: () => read,
+    skippedFirstLine: () => firstLine.line,
   };
 }
 
@@ -131,6 +139,7 @@ async function nextChunk(
  */
 async function* skipTo(
   chunks: AsyncIterable<Uint8Array>, options: InputOptions,
+  firstLine: FirstLine,
 ): AsyncIterable<Uint8Array> {
   // Reading from the start costs a pass over the skipped bytes, but it is
   // the only way into a gzip stream and keeps one path for all inputs.
@@ -141,10 +150,12 @@ async function* skipTo(
       continue;
     }
     if (toSkip >= chunk.length) {
+      firstLine.see(chunk);
       toSkip -= chunk.length;
       if (toSkip === 0) checkBoundary(chunk.at(-1), options);
       continue;
     }
+    firstLine.see(chunk.subarray(0, toSkip));
     checkBoundary(chunk[toSkip - 1], options);
     yield chunk.subarray(toSkip);
     toSkip = 0;
@@ -161,4 +172,22 @@ function checkBoundary(
   if (byte !== undefined && options.boundaryBytes.includes(byte)) return;
   throw new CliError(`--from-byte ${options.fromByte} is not a record `
     + 'boundary; use the offset printed by the failed run');
+}
+
+/** Gathers skipped bytes until the first newline, then keeps that line. */
+class FirstLine {
+  line: Buffer | undefined;
+  private seen: Buffer[] = [];
+
+  see(bytes: Uint8Array): void {
+    if (this.line !== undefined) return;
+    const newline = bytes.indexOf(0x0a);
+    if (newline < 0) {
+      this.seen.push(Buffer.from(bytes));
+      return;
+    }
+    this.seen.push(Buffer.from(bytes.subarray(0, newline + 1)));
+    this.line = Buffer.concat(this.seen);
+    this.seen = [];
+  }
 }

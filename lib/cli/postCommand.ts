@@ -41,21 +41,30 @@ export async function postFile(
   io: CliIo,
 ): Promise<void> {
   const format = await splitFormatOf(client, jobId);
-  const header = format.kind === 'csv' && options.fromByte > 0
+  const needsHeader = format.kind === 'csv' && options.fromByte > 0;
+  // Stdin cannot be read twice: there the header is taken from the bytes
+  // skipped on the way to the offset.
+  const header = needsHeader && file !== '-'
     ? await readFirstLine(file, io.stdin) : undefined;
-  if (format.kind === 'csv' && options.fromByte > 0 && !header) {
-    throw new CliError('resuming a CSV file needs its header: give the '
-      + 'file by name, not on stdin');
-  }
   const input = await openInput(file, io.stdin, {
     fromByte: options.fromByte,
     boundaryBytes: format.kind === 'csv'
       ? [NEWLINE] : [NEWLINE, CLOSE_OBJECT],
   });
-  const splitter = new PartSplitter({
-    maxBytes: options.maxBytes, format, startOffset: options.fromByte,
-    header,
-  });
+  let splitter: PartSplitter | undefined;
+  const splitterOnceSkipped = (): PartSplitter => {
+    if (splitter !== undefined) return splitter;
+    const csvHeader = header ?? input.skippedFirstLine();
+    if (needsHeader && !csvHeader) {
+      throw new CliError('resuming a CSV file needs its header line, '
+        + `and none ends before --from-byte ${options.fromByte}`);
+    }
+    splitter = new PartSplitter({
+      maxBytes: options.maxBytes, format, startOffset: options.fromByte,
+      header: needsHeader ? csvHeader : undefined,
+    });
+    return splitter;
+  };
 
   const run: Run = {
     jobId, file, counts: emptyCounts(jobId), parts: 0, records: 0,
@@ -65,10 +74,14 @@ export async function postFile(
     `post ${jobId}`);
   try {
     for await (const chunk of input.chunks) {
-      for (const part of splitter.push(chunk)) await send(client, run, part);
+      for (const part of splitterOnceSkipped().push(chunk)) {
+        await send(client, run, part);
+      }
       progress.update(input.bytesRead(), run.records);
     }
-    for (const part of splitter.end()) await send(client, run, part);
+    for (const part of splitterOnceSkipped().end()) {
+      await send(client, run, part);
+    }
     progress.update(input.bytesRead(), run.records);
   } catch (error) {
     throw withResumeHint(error, run);

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,7 +48,7 @@ export async function postViaS3(
       + 'size before the upload starts');
   }
   const size = await sizeOf(file);
-  const target = await askForUrl(client, jobId);
+  const target = await askForUrl(client, jobId, await isGzip(file));
 
   const progress = startProgress(io.progressStream, size, `upload ${jobId}`);
   let status: UploadStatus;
@@ -73,11 +74,30 @@ async function sizeOf(file: string): Promise<number> {
   }
 }
 
-async function askForUrl(
-  client: ServerClient, jobId: string,
-): Promise<{ url: string; key: string }> {
+/** Gzip is told by its first two bytes, as `post` over HTTP tells it. */
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
   try {
-    return await client.request('POST', jobPath(jobId, '/_upload'));
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The server inflates an object only when its key ends in `.gz`, so a
+ * gzip file gets a unique name of the CLI's own with that ending; any
+ * other file takes the unique name the server gives.
+ */
+async function askForUrl(
+  client: ServerClient, jobId: string, gzip: boolean,
+): Promise<{ url: string; key: string }> {
+  const body = gzip
+    ? { json: { file_name: `upload-${Date.now()}-${randomUUID()}.gz` } }
+    : {};
+  try {
+    return await client.request('POST', jobPath(jobId, '/_upload'), body);
   } catch (error) {
     if (error instanceof ServerError && /no handler found/.test(error.reason)) {
       throw new CliError('this server does not offer uploads through S3; '

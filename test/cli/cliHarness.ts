@@ -8,14 +8,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process, as `ml-intake <args>`, with no terminal. */
+/**
+ * Runs the CLI in-process, as `ml-intake <args>`, with no terminal and
+ * `input` on its stdin.
+ */
 export async function cli(
   args: string[], env: Record<string, string> = {},
+  input: string | Uint8Array = '',
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const stdin = new PassThrough();
-  stdin.end();
+  stdin.end(input);
   const code = await run(args, {
     stdout: (text) => { stdout += text; },
     stderr: (text) => { stderr += text; },

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../support/localStack.js';
 import { cli } from './cliHarness.js';
@@ -53,6 +54,25 @@ test('sends the whole file and prints the counts of its ingestion',
       processed_field_count: 2, input_bytes: 64, input_field_count: 2,
       input_record_count: 2, earliest_record_timestamp: 1_449_446_400_000,
       latest_record_timestamp: 1_449_446_460_000,
+    });
+  });
+
+test('inflates a gzip file, known by its first bytes, as post does',
+  async () => {
+    await newJob('s3gzip', true);
+    // No .gz in the name: the CLI tells gzip by its magic bytes.
+    const gzipped = join(dir, 'two-compressed');
+    await writeFile(gzipped, gzipSync(DATA));
+
+    const result = await cli(['--url', stack.url, '--json', 'post',
+      's3gzip', gzipped, '--via-s3']);
+
+    expect(result.stderr).toBe('');
+    // The same counts as the plain file above: input_bytes counts the
+    // 64 inflated bytes.
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      job_id: 's3gzip', processed_record_count: 2, input_bytes: 64,
+      input_record_count: 2,
     });
   });
 
