@@ -122,9 +122,8 @@ let built: HttpHandler | undefined;
 
 /**
  * Builds its dependencies on the first event and keeps them for the life
- * of the process. The DynamoDB client takes its endpoint, region and
- * credentials from the Lambda environment; it moves to
- * lib/store/clients.ts (createDynamoClient) once that exists.
+ * of the process. The clients take their endpoint, region and credentials
+ * from the Lambda environment.
  *
  * The handler itself checks API keys: an API Gateway authorizer could
  * only refuse with its own bodies, not Elasticsearch's envelope.
