@@ -10,7 +10,7 @@ export const TEST_BUCKET = 'ml-intake-test';
 
 /**
  * Starts one in-memory dynalite for the whole run. Each test file makes its
- * own table (see test/support/dynamo.ts), so files never see each other.
+ * own table (see test/store/fixtures.ts), so files never see each other.
  * Also one s3rver (in a child process with the flag it needs), whose data
  * folder is removed at the end.
  */

@@ -20,7 +20,13 @@ export interface EventBridgeOptions {
   /** Records an object failed after its last try. */
   giveUp(record: S3EventRecord, reason: string): Promise<void>;
   logger: Logger;
-  /** Tries per message, as the queue's maxReceiveCount. */
+  /**
+   * Tries per message before the object is recorded failed: the local
+   * stand-in for the queue's maxReceiveCount (50 in AWS, see
+   * infra/aws/queue.yml). A turn that pauses at `turnMs` uses a try too,
+   * so the default lets one object count for 25 minutes, about 250 GB at
+   * the local stack's speed on two cores.
+   */
   maxTries?: number;
   /** Pause before the second try; doubled for each further one. */
   firstRetryMs?: number;

@@ -56,11 +56,10 @@ export function configFromItem(item: Item): JobConfig {
  * it is always read and written whole, and a string is about half the size
  * of the same numbers as typed map entries. DynamoDB limits an item to
  * 400 KB. The largest part is the diagnostics window, max(10,
- * ceil(latency / bucket_span)) counts of a few bytes each, so the item fits
- * up to roughly 50,000 buckets of latency (for example 1 s spans with half
- * a day of latency). A job configured beyond that cannot commit: the write
- * fails with a ValidationException and the upload with a 500. Moving the
- * window into items of its own would lift the limit.
+ * ceil(latency / bucket_span)) counts of a few bytes each, so the item
+ * would fit roughly 50,000 buckets of latency; jobs are refused at create
+ * beyond 10,000 (analysisConfig.ts), which leaves room for the rest of the
+ * state. Moving the window into items of its own would lift the limit.
  */
 export function newStateItem(jobId: string, counting: CountingState): Item {
   return {

@@ -20,8 +20,8 @@ export interface JobStateItem {
   openedAt: number | null;
   lease: Lease | null;
   /**
-   * The S3 object being ingested and how far it got (issue "Large files");
-   * opaque to the store.
+   * The S3 object being ingested and how far it got (lib/jobs'
+   * IngestMarker); opaque to the store.
    */
   ingest: unknown | null;
 }
