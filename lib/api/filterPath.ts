@@ -1,3 +1,5 @@
+import { matchesWildcard } from '../wildcard.js';
+
 /**
  * `?filter_path`: keeps only the response fields named by comma-separated
  * dotted paths, where `*` matches within one name and `**` any depth; a
@@ -7,9 +9,11 @@
  */
 export function filterResponse(value: unknown, filterPath: string): unknown {
   const paths = filterPath.split(',').map((p) => p.trim()).filter(Boolean);
-  const includes = paths.filter((p) => !p.startsWith('-')).map(compile);
+  const start = (pattern: Pattern) => ({ pattern, at: 0 });
+  const includes = paths.filter((p) => !p.startsWith('-'))
+    .map((p) => start(compile(p)));
   const excludes = paths.filter((p) => p.startsWith('-'))
-    .map((p) => compile(p.slice(1)));
+    .map((p) => start(compile(p.slice(1))));
 
   let result = value;
   if (includes.length > 0) result = keep(result, includes) ?? {};
@@ -17,35 +21,51 @@ export function filterResponse(value: unknown, filterPath: string): unknown {
   return result;
 }
 
-type Pattern = Array<RegExp | '**'>;
+/** One dotted path: names with `*` wildcards, and `**` for any depth. */
+type Pattern = readonly string[];
+
+/**
+ * How far each path got: the index of the next name to match in it. The
+ * paths come from the query string, so a state is kept once however many
+ * ways lead to it: `**.**.**` would otherwise multiply at every level.
+ */
+type Progress = ReadonlyArray<{ pattern: Pattern; at: number }>;
 
 function compile(path: string): Pattern {
-  return path.split('.').map((name) => {
-    if (name === '**') return '**';
-    const escaped = name.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`^${escaped.replace(/\*/g, '.*')}$`);
-  });
+  // `**.**` means what `**` means.
+  return path.split('.').filter((name, i, names) =>
+    name !== '**' || names[i - 1] !== '**');
 }
 
-/** The patterns left after `key` is matched against each of `patterns`. */
-function advance(patterns: Pattern[], key: string): Pattern[] {
-  const next: Pattern[] = [];
-  for (const pattern of patterns) {
-    const [head, ...rest] = pattern;
-    if (head === '**') {
-      next.push(pattern);
-      next.push(...advance([rest], key));
-    } else if (head !== undefined && head.test(key)) {
-      next.push(rest);
+/** Where each path goes after `key` is matched one level deeper. */
+function advance(progress: Progress, key: string): Progress {
+  const next: Array<{ pattern: Pattern; at: number }> = [];
+  const seen = new Map<Pattern, Set<number>>();
+  const add = (pattern: Pattern, at: number) => {
+    const ats = seen.get(pattern) ?? new Set<number>();
+    seen.set(pattern, ats);
+    if (ats.has(at)) return;
+    ats.add(at);
+    next.push({ pattern, at });
+  };
+  const step = (pattern: Pattern, at: number) => {
+    const name = pattern[at];
+    if (name === undefined) return;
+    if (name === '**') {
+      add(pattern, at);
+      step(pattern, at + 1);
+    } else if (matchesWildcard(name, key)) {
+      add(pattern, at + 1);
     }
-  }
+  };
+  for (const { pattern, at } of progress) step(pattern, at);
   return next;
 }
 
-const complete = (pattern: Pattern): boolean =>
-  pattern.length === 0 || (pattern.length === 1 && pattern[0] === '**');
+const complete = ({ pattern, at }: Progress[number]): boolean =>
+  at === pattern.length || (at === pattern.length - 1 && pattern[at] === '**');
 
-function keep(value: unknown, patterns: Pattern[]): unknown {
+function keep(value: unknown, patterns: Progress): unknown {
   if (Array.isArray(value)) {
     const kept = value.map((item) => keep(item, patterns))
       .filter((item) => item !== undefined);
@@ -67,7 +87,7 @@ function keep(value: unknown, patterns: Pattern[]): unknown {
   return Object.keys(kept).length > 0 ? kept : undefined;
 }
 
-function drop(value: unknown, patterns: Pattern[]): unknown {
+function drop(value: unknown, patterns: Progress): unknown {
   if (Array.isArray(value)) {
     return value.map((item) => drop(item, patterns))
       .filter((item) => item !== undefined);

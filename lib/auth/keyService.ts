@@ -1,3 +1,4 @@
+import { matchesWildcard } from '../wildcard.js';
 import {
   readCreateKeyRequest, readGetKeysQuery, readInvalidateKeysRequest,
 } from './keyRequests.js';
@@ -165,18 +166,8 @@ async function findKeys(
 
   const keys = await store.listKeys();
   if (namePattern === null) return keys;
-  const matches = nameMatcher(namePattern);
-  return keys.filter((key) => matches(key.name));
-}
-
-/** `*` matches any run of characters, as in the original's name filter. */
-function nameMatcher(pattern: string): (name: string) => boolean {
-  if (!pattern.includes('*')) return (name) => name === pattern;
-
-  const parts = pattern.split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  const regex = new RegExp(`^${parts.join('.*')}$`, 's');
-  return (name) => regex.test(name);
+  // `*` matches any run of characters, as in the original's name filter.
+  return keys.filter((key) => matchesWildcard(namePattern, key.name));
 }
 
 function describeKey(key: StoredApiKey): ApiKeyInfo {

@@ -1,4 +1,5 @@
 import { jobNotFound } from '../errors.js';
+import { matchesWildcard } from '../wildcard.js';
 import type { JobConfig } from './jobConfig.js';
 
 /**
@@ -36,12 +37,5 @@ export function resolveJobIds(
 }
 
 function matching(token: string, jobs: readonly JobConfig[]): JobConfig[] {
-  if (!token.includes('*')) return jobs.filter((job) => job.job_id === token);
-  const pattern = new RegExp(
-    `^${token.split('*').map(escapeRegExp).join('.*')}$`);
-  return jobs.filter((job) => pattern.test(job.job_id));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return jobs.filter((job) => matchesWildcard(token, job.job_id));
 }

@@ -102,6 +102,22 @@ describe('filter_path', () => {
   test('leaves an empty object when nothing matches', () => {
     expect(filterResponse(counts, 'nothing')).toEqual({});
   });
+
+  test('matches * within one name only', () => {
+    expect(filterResponse(counts, 'jobs.*_id,jobs.data_counts.*_count'))
+      .toEqual({ jobs: [{ job_id: 'a',
+        data_counts: { bucket_count: 2 } }] });
+  });
+
+  test('answers paths of a thousand stars or ** in a query string', () => {
+    // As regular expressions or unshared states these take longer than
+    // the test may run: 1,000 stars then a letter, and 1,000 levels of **.
+    const stars = `jobs.${'*'.repeat(1_000)}Z`;
+    const depths = `${Array(1_000).fill('**').join('.')}.input_bytes`;
+    expect(filterResponse(counts, stars)).toEqual({});
+    expect(filterResponse(counts, depths)).toEqual(
+      { jobs: [{ data_counts: { input_bytes: 10 } }] });
+  });
 });
 
 describe('errors', () => {
