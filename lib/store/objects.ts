@@ -82,9 +82,15 @@ export interface ObjectStore {
    */
   readRangePieces(
     key: string, etag: string, start: number, endExclusive: number,
-  ): Promise<AsyncIterable<Uint8Array>>;
+  ): Promise<RangePieces>;
   /** A URL that accepts one PUT of `key` until `expiresInSec` pass. */
   presignPut(key: string, expiresInSec: number): Promise<string>;
+}
+
+/** A range's body as it arrives; read it whole, or discard it. */
+export interface RangePieces extends AsyncIterable<Uint8Array> {
+  /** Closes a body that will not be read, and frees its connection. */
+  discard(): void;
 }
 
 export const unquoteEtag = (etag: string): string =>
@@ -122,8 +128,15 @@ export function createObjectStore(
     async readRangePieces(key, etag, start, endExclusive) {
       const body = await getRange(client, bucketName, key, etag, start,
         endExclusive);
-      return pieces(body as AsyncIterable<Uint8Array> | undefined,
-        endExclusive - start, new ObjectChangedError(key, etag));
+      const stream = body as (AsyncIterable<Uint8Array> & {
+        destroy?(): void;
+      }) | undefined;
+      const read = pieces(stream, endExclusive - start,
+        new ObjectChangedError(key, etag));
+      return {
+        [Symbol.asyncIterator]: () => read,
+        discard: () => stream?.destroy?.(),
+      };
     },
 
     presignPut(key, expiresInSec) {
