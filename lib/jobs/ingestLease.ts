@@ -33,17 +33,20 @@ export interface IngestLease {
 const FIRST_RETRY_MS = 25;
 const LONGEST_RETRY_MS = 400;
 
-/** 'busy' when the job stayed busy, 'missing' when it does not exist. */
+/**
+ * 'busy' when the job stayed busy, 'missing' when it does not exist. A
+ * turn that resumes an object takes the lease for the hold time at once.
+ */
 export async function takeIngestLease(
-  deps: IngestLeaseDeps, jobId: string, owner: string,
+  deps: IngestLeaseDeps, jobId: string, owner: string, resuming = false,
 ): Promise<IngestLease | 'busy' | 'missing'> {
+  const ttlMs = resuming ? deps.holdMs : deps.leaseTtlMs;
   const deadline = deps.now() + deps.leaseWaitMs;
   let pause = FIRST_RETRY_MS;
   let state: JobStateItem;
   for (;;) {
     try {
-      state = await deps.store.acquireLease(jobId, owner, deps.now(),
-        deps.leaseTtlMs);
+      state = await deps.store.acquireLease(jobId, owner, deps.now(), ttlMs);
       break;
     } catch (error) {
       if (error instanceof JobMissingError) return 'missing';

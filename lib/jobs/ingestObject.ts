@@ -15,6 +15,7 @@ import {
 } from '../counting/index.js';
 import type { Config } from '../config.js';
 import { jobNotFound, jobNotOpen } from '../errors.js';
+import { LeaseLostError } from '../store/errors.js';
 import type { ObjectRecord, ObjectRecords } from '../store/objectRecords.js';
 import { ObjectChangedError, type ObjectStore } from '../store/objects.js';
 import type { JobStateItem, JobStore } from '../store/types.js';
@@ -52,7 +53,11 @@ export type IngestOutcome =
   | { kind: 'ignored'; reason: string }
   /** Stopped at a commit; the next delivery goes on from there. */
   | { kind: 'paused'; bytesDone: number }
-  /** Another writer held the job; nothing was done. */
+  /**
+   * Another writer held the job, or took it over part-way (a second
+   * delivery of the same event, running at the same time); nothing of
+   * this turn was saved.
+   */
   | { kind: 'busy' };
 
 /** Outcomes after which the event's message must come back. */
@@ -86,28 +91,42 @@ export async function ingestObject(
     receivedAt: event.receivedAt ?? deps.now(), startedAt: null,
     endedAt: null,
   };
+  // Nothing is recorded for a job that does not exist: `_uploads` could
+  // not show it, and a job made later under that id must not inherit it.
   const job = await deps.store.getJob(jobId);
-  if (job === undefined) {
-    return failWithoutLease(deps, base, jobNotFound(jobId).message);
-  }
+  if (job === undefined) return unknownJob(jobId);
   if (!resuming) await deps.records.noteQueued(base);
 
+  // A resumed object takes the job back for the whole hold at once: if
+  // this turn fails before its first commit, its next delivery must still
+  // find the job kept for it rather than taken by another object.
   const owner = ingestOwnerOf(key, etag);
   const lease = await takeIngestLease({
     ...deps.config, store: deps.store, now: deps.now,
     holdMs: deps.settings.holdMs,
-  }, jobId, owner);
+  }, jobId, owner, resuming);
   if (lease === 'busy') return { kind: 'busy' };
-  if (lease === 'missing') {
-    return failWithoutLease(deps, base, jobNotFound(jobId).message);
-  }
+  if (lease === 'missing') return unknownJob(jobId);
 
   const turnRun = new ObjectTurn(deps, job, lease, base, owner, turn);
-  return turnRun.run(head);
+  try {
+    return await turnRun.run(head);
+  } catch (error) {
+    if (error instanceof LeaseLostError) return { kind: 'busy' };
+    throw error;
+  }
 }
+
+function unknownJob(jobId: string): IngestOutcome {
+  return { kind: 'ignored', reason: jobNotFound(jobId).message };
+}
+
+/** How often a turn that is only skipping bytes looks at its clock. */
+const TIME_CHECK_MS = 1000;
 
 class ObjectTurn {
   private marker: IngestMarker | null = null;
+  private lastTimeCheckMs = performance.now();
 
   constructor(
     private readonly deps: IngestDeps,
@@ -224,6 +243,7 @@ class ObjectTurn {
       objects: deps.objects, key: start.key, etag: start.etag, sizeBytes,
       chunkBytes: deps.settings.chunkBytes,
       resumeOffset: start.resume?.offset ?? 0, upload, afterChunk,
+      inTime: () => this.inTime(),
     });
     const marker = this.marker as IngestMarker;
     if (!whole) return { kind: 'paused', bytesDone: marker.bytesDone };
@@ -231,6 +251,14 @@ class ObjectTurn {
     // Diagnostics are flushed here, once per object.
     const result = upload.end();
     return this.end(marker, 'done', result.counts, null, result.state);
+  }
+
+  /** The turn's time left, read at most once a second. */
+  private inTime(): boolean {
+    const nowMs = performance.now();
+    if (nowMs - this.lastTimeCheckMs < TIME_CHECK_MS) return true;
+    this.lastTimeCheckMs = nowMs;
+    return this.turn.remainingMs() >= this.deps.settings.marginMs;
   }
 
   /** Step 1 of ending: the final counts and the outcome, one write. */
@@ -264,18 +292,6 @@ class ObjectTurn {
     await this.deps.records.finish(
       finishedRecord(this.base.jobId, stale, outcome));
   }
-}
-
-async function failWithoutLease(
-  deps: IngestDeps, base: ObjectRecord, error: string,
-): Promise<IngestOutcome> {
-  const now = deps.now();
-  const record: ObjectRecord = {
-    ...base, state: 'failed', counts: emptyDataCounts(), error,
-    startedAt: now, endedAt: now,
-  };
-  await deps.records.finish(record);
-  return { kind: 'failed', record };
 }
 
 function markerOf(state: JobStateItem | undefined): IngestMarker | null {

@@ -5,7 +5,8 @@ import type { ObjectRecords } from '../../lib/store/objectRecords.js';
 import type { JobStore } from '../../lib/store/types.js';
 import { farequoteEpochNdjson, farequoteRows } from '../support/sharedData.js';
 import {
-  endlessTurn, ingestDeps, ingestUntilEnd, openJob, postOnce, putObject,
+  InjectedError, endlessTurn, ingestDeps, ingestUntilEnd, openJob, postOnce,
+  putObject,
   records, setUpTable, store, totalsOf, turnOf, uniqueJobId,
 } from './fixture.js';
 
@@ -50,9 +51,9 @@ function failing<T extends object>(
       return async (...args: unknown[]) => {
         calls += 1;
         const fail = calls === n;
-        if (fail && point === 'before') throw new Error('injected');
+        if (fail && point === 'before') throw new InjectedError('before');
         const result = await value.apply(object, args);
-        if (fail) throw new Error('injected after the write');
+        if (fail) throw new InjectedError('after the write');
         return result;
       };
     },
@@ -147,4 +148,46 @@ test('needsRedelivery asks back only stopped and busy turns', () => {
   expect(needsRedelivery({ kind: 'paused', bytesDone: 1 })).toBe(true);
   expect(needsRedelivery({ kind: 'busy' })).toBe(true);
   expect(needsRedelivery({ kind: 'duplicate' })).toBe(false);
+});
+
+test('a resumed turn that fails before its first commit keeps the job for '
+  + 'its object, and the object still counts once', async () => {
+  const jobId = uniqueJobId('hold');
+  await openJob(jobId);
+  const x = `jobs/${jobId}/x.ndjson`;
+  const y = `jobs/${jobId}/y.ndjson`;
+  // y holds the next 2,000 rows of the file, all later than x's.
+  const later = new TextEncoder().encode(
+    farequoteEpochNdjson(farequoteRows().slice(2_000, 4_000)));
+  const xEtag = await putObject(x, body);
+  const yEtag = await putObject(y, later);
+  // The wall clock, moved on by hand: the hold is 10 minutes, a first
+  // lease (before any commit) one minute.
+  let offsetMs = 0;
+  const holdMs = 600_000;
+  const deps = { ...ingestDeps(CHUNK), now: () => Date.now() + offsetMs };
+  deps.settings = { ...deps.settings, holdMs };
+  deps.config = { ...deps.config, leaseTtlMs: 60_000 };
+
+  expect((await ingestObject(deps, { key: x, etag: xEtag }, turnOf(1))).kind)
+    .toBe('paused');
+  offsetMs += holdMs - 1_000;
+  const failingReads = { ...deps, objects: failing(deps.objects,
+    'readRangePieces', 1, 'before') };
+  await expect(ingestObject(failingReads, { key: x, etag: xEtag },
+    endlessTurn)).rejects.toBeInstanceOf(InjectedError);
+  // Past a first lease, well within the hold taken again at that turn.
+  offsetMs += 120_000;
+
+  const other = await ingestObject(deps, { key: y, etag: yEtag },
+    endlessTurn);
+  const resumed = await ingestUntilEnd(deps, x, xEtag);
+  const after = await ingestUntilEnd(deps, y, yEtag);
+
+  expect(other.kind).toBe('busy');
+  expect(resumed.outcome.kind).toBe('done');
+  expect(after.outcome.kind).toBe('done');
+  expect(await totalsOf(jobId)).toMatchObject({
+    processed_record_count: 4_000, out_of_order_timestamp_count: 0,
+    input_bytes: body.length + later.length });
 });

@@ -90,9 +90,18 @@ export function turnOf(chunks: number) {
   };
 }
 
+/** Errors that tests inject into the store or S3 to fail a turn. */
+export class InjectedError extends Error {
+  constructor(point: string) {
+    super(`injected ${point}`);
+    this.name = 'InjectedError';
+  }
+}
+
 /**
  * Delivers the object's event again and again, as the queue would, until
- * a turn ends it; thrown errors count as turns that must come back.
+ * a turn ends it. A turn that throws an injected error must come back; any
+ * other error is a fault of the code under test and fails the test.
  */
 export async function ingestUntilEnd(
   deps: IngestDeps, key: string, etag: string,
@@ -103,8 +112,9 @@ export async function ingestUntilEnd(
     let outcome: IngestOutcome;
     try {
       outcome = await ingestObject(deps, { key, etag }, nextTurn());
-    } catch {
-      continue;
+    } catch (error) {
+      if (error instanceof InjectedError) continue;
+      throw error;
     }
     if (!needsRedelivery(outcome)) return { outcome, turns };
   }

@@ -126,7 +126,9 @@ describe('object formats', () => {
 });
 
 describe('objects that cannot be counted', () => {
-  test('an object for an unknown job is recorded failed', async () => {
+  test('an object for an unknown job is let go with nothing recorded, so '
+    + 'a job made later under that id counts it when it is sent again',
+  async () => {
     const jobId = uniqueJobId('ghost');
     const key = `jobs/${jobId}/lost.json`;
     const etag = await putObject(key, ndjson);
@@ -134,10 +136,17 @@ describe('objects that cannot be counted', () => {
     const outcome = await ingestObject(ingestDeps(4096), { key, etag },
       endlessTurn);
 
-    expect(outcome.kind).toBe('failed');
-    expect(await records.get(jobId, key, etag)).toMatchObject({
-      state: 'failed', error: `No known job with id '${jobId}'` });
+    expect(outcome).toEqual({ kind: 'ignored',
+      reason: `No known job with id '${jobId}'` });
+    expect(await records.get(jobId, key, etag)).toBeUndefined();
     expect(await store.getState(jobId)).toBeUndefined();
+
+    await openJob(jobId);
+    const again = await ingestObject(ingestDeps(4096), { key, etag },
+      endlessTurn);
+    expect(again.kind).toBe('done');
+    expect(await totalsOf(jobId)).toMatchObject({
+      processed_record_count: 2_000 });
   });
 
   test('an object for a closed job is recorded failed, nothing counted',
