@@ -8,6 +8,7 @@ import { loadIngestSettings } from '../lib/jobs/ingestMarker.js';
 import {
   type IngestDeps, type IngestOutcome, ingestObject, needsRedelivery,
 } from '../lib/jobs/ingestObject.js';
+import { giveUpObject } from '../lib/jobs/giveUpObject.js';
 import { decodeEventKey } from '../lib/jobs/objectKeys.js';
 import { createDynamoClient } from '../lib/store/clients.js';
 import { createDynamoJobStore } from '../lib/store/dynamoStore.js';
@@ -21,8 +22,12 @@ import {
  * The ingest function: SQS messages whose bodies are S3 event
  * notifications. Answers with the messages that must come back: those
  * whose object stopped part-way, found its job busy, or failed for a
- * reason that a retry may cure. An object for an unknown or closed job,
- * or a malformed one, is recorded failed and its message is let go.
+ * reason that a retry may cure. An object for a closed job, or a malformed
+ * one, is recorded failed and its message is let go; one for an unknown
+ * job is let go. On a message's last receive (the queue's
+ * maxReceiveCount) an object that would come back once more is recorded
+ * failed instead, so that it is not shown as pending for ever once its
+ * message is in the dead-letter queue.
  */
 
 export interface LambdaTurn {
@@ -34,6 +39,8 @@ export interface S3IngestHandlerDeps {
   logger?: Logger;
   /** Brings a stopped object's message back early; optional locally. */
   delayer?: MessageDelayer;
+  /** The queue's maxReceiveCount; without it objects are never given up. */
+  maxReceives?: number;
 }
 
 export type S3IngestHandler = (
@@ -43,10 +50,14 @@ export type S3IngestHandler = (
 /**
  * Seconds before a message comes back: at once after a planned stop; after
  * a busy job, 5 minutes, so that the 50 receives the queue allows span
- * about 4 hours of waiting behind other objects of the same job.
+ * about 4 hours of waiting behind other objects of the same job; after an
+ * error, a minute, so that a transient fault costs a minute rather than
+ * the queue's 30-minute visibility timeout, and 50 faults in a row reach
+ * the dead-letter queue in about 50 minutes.
  */
 const PAUSED_DELAY_S = 1;
 const BUSY_DELAY_S = 300;
+const ERROR_DELAY_S = 60;
 
 export function createS3IngestHandler(
   deps: S3IngestHandlerDeps,
@@ -75,24 +86,59 @@ export function createS3IngestHandler(
     return outcomes;
   };
 
+  /** Why the message must come back, and after how long; or nothing. */
+  const turnOf = async (
+    message: SQSRecord, context: LambdaTurn,
+  ): Promise<{ reason: string; delayS: number } | undefined> => {
+    try {
+      const again = (await ingestMessage(message, context))
+        .filter(needsRedelivery);
+      if (again.length === 0) return undefined;
+      return again.every((outcome) => outcome.kind === 'paused')
+        ? { reason: 'it was still part-way', delayS: PAUSED_DELAY_S }
+        : { reason: 'its job stayed busy', delayS: BUSY_DELAY_S };
+    } catch (err) {
+      logger.error({ err: errorSummary(err), messageId: message.messageId },
+        'ingest failed');
+      // Only the type goes into the record that `_uploads` shows; the
+      // message, which may name internals, stays in the log.
+      const { type } = errorSummary(err);
+      return { reason: `it failed with ${type} (the log has the message)`,
+        delayS: ERROR_DELAY_S };
+    }
+  };
+
+  const giveUp = async (message: SQSRecord, receives: number,
+    reason: string) => {
+    for (const record of objectsCreated(message.body)) {
+      const key = decodeEventKey(record.s3.object.key);
+      await giveUpObject(deps.ingest, {
+        key, etag: record.s3.object.eTag || undefined,
+      }, `its ingestion did not finish in ${receives} deliveries; at the `
+        + `last one ${reason}`);
+      logger.warn({ key, receives }, 'object given up');
+    }
+  };
+
   return async (event, context) => {
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     for (const message of event.Records) {
-      try {
-        const outcomes = await ingestMessage(message, context);
-        const again = outcomes.filter(needsRedelivery);
-        if (again.length === 0) continue;
-        failures.push({ itemIdentifier: message.messageId });
-        const paused = again.every((outcome) => outcome.kind === 'paused');
-        await deps.delayer?.retryAfter(message.eventSourceARN,
-          message.receiptHandle, paused ? PAUSED_DELAY_S : BUSY_DELAY_S)
-          .catch((err: unknown) =>
-            logger.warn({ err: errorSummary(err) }, 'visibility'));
-      } catch (err) {
-        logger.error({ err: errorSummary(err), messageId: message.messageId },
-          'ingest failed');
-        failures.push({ itemIdentifier: message.messageId });
+      const again = await turnOf(message, context);
+      if (again === undefined) continue;
+      failures.push({ itemIdentifier: message.messageId });
+
+      const receives = Number(message.attributes?.ApproximateReceiveCount);
+      if (deps.maxReceives !== undefined && receives >= deps.maxReceives) {
+        // The message goes to the dead-letter queue (and raises its alarm)
+        // with the object recorded failed; replaying it changes nothing.
+        await giveUp(message, receives, again.reason).catch((err: unknown) =>
+          logger.error({ err: errorSummary(err) }, 'give up failed'));
+        continue;
       }
+      await deps.delayer?.retryAfter(message.eventSourceARN,
+        message.receiptHandle, again.delayS)
+        .catch((err: unknown) =>
+          logger.warn({ err: errorSummary(err) }, 'visibility'));
     }
     return { batchItemFailures: failures };
   };
@@ -147,5 +193,12 @@ function buildHandler(): S3IngestHandler {
       now: Date.now,
     },
     delayer: createMessageDelayer(createSqsClient()),
+    maxReceives: receivesFrom(process.env.ML_MAX_RECEIVES),
   });
+}
+
+/** The queue's maxReceiveCount, which the template passes in. */
+function receivesFrom(value: string | undefined): number | undefined {
+  const receives = Number(value);
+  return Number.isInteger(receives) && receives > 0 ? receives : undefined;
 }

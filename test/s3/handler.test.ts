@@ -112,6 +112,72 @@ describe('the ingest handler', () => {
     });
 });
 
+describe('when a message comes back', () => {
+  function recordingDelayer() {
+    const delays: number[] = [];
+    return {
+      delays,
+      delayer: {
+        retryAfter: async (_arn: string, _handle: string, seconds: number) => {
+          delays.push(seconds);
+        },
+      },
+    };
+  }
+
+  const twoRecords = '{"time":1449446400}\n{"time":1449446401}\n';
+  const received = (message: SQSEvent['Records'][number], count: number) =>
+    ({ ...message, attributes: { ApproximateReceiveCount: String(count) } as
+      never });
+
+  test('a paused object comes back after a second, a failed turn after a '
+    + 'minute', async () => {
+    const jobId = uniqueJobId('delays');
+    await openJob(jobId);
+    const key = `jobs/${jobId}/two.json`;
+    const etag = await putObject(key, twoRecords);
+    const { delays, delayer } = recordingDelayer();
+    const failingHead = { ...ingestDeps(21).objects,
+      head: async () => { throw new Error('S3 is down'); } };
+    const late = { getRemainingTimeInMillis: () => 500 };
+
+    await createS3IngestHandler({ ingest: ingestDeps(21), logger: silent,
+      delayer, maxReceives: 50 })({ Records: [
+      received(messageOf('m', created(key, etag)), 1)] }, late);
+    await createS3IngestHandler({ ingest: { ...ingestDeps(21),
+      objects: failingHead }, logger: silent, delayer, maxReceives: 50 })(
+      { Records: [received(messageOf('m', created(key, etag)), 2)] },
+      lambda);
+
+    expect(delays).toEqual([1, 60]);
+  });
+
+  test('at its last receive an object that would come back is recorded '
+    + 'failed, and its message goes on to the dead-letter queue',
+  async () => {
+    const jobId = uniqueJobId('last');
+    await openJob(jobId);
+    const key = `jobs/${jobId}/two.json`;
+    const etag = await putObject(key, twoRecords);
+    const { delays, delayer } = recordingDelayer();
+    const late = { getRemainingTimeInMillis: () => 500 };
+
+    const answer = await createS3IngestHandler({ ingest: ingestDeps(21),
+      logger: silent, delayer, maxReceives: 3 })({ Records: [
+      received(messageOf('m', created(key, etag)), 3)] }, late);
+
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'm' }]);
+    expect(delays).toEqual([]);
+    // The first record (20 bytes) was committed before the turn stopped.
+    expect(await records.get(jobId, key, etag)).toMatchObject({
+      state: 'failed', bytesDone: 20,
+      error: 'its ingestion did not finish in 3 deliveries; at the last '
+        + 'one it was still part-way' });
+    expect(await totalsOf(jobId)).toMatchObject({
+      processed_record_count: 1 });
+  });
+});
+
 describe('giving an object up after its last try', () => {
   test('records it failed, frees the job and keeps what was committed',
     async () => {
