@@ -23,10 +23,12 @@ export const S3RVER_CREDENTIALS = {
 };
 
 /**
- * Made once per process. Against a stand-in the client sends checksums
- * only when an operation requires them: s3rver stores the aws-chunked
- * framing of a checksummed streaming PUT as the object's bytes, and does
- * not compute response checksums.
+ * Made once per process. The client adds request checksums only where an
+ * operation requires them: by default the SDK signs the CRC32 of an empty
+ * body into a presigned PUT URL, which S3 then compares with the file
+ * sent to it; and s3rver stores the aws-chunked framing of a checksummed
+ * streaming PUT as the object's bytes. Against a stand-in, which does not
+ * compute response checksums, those are not asked for either.
  */
 export function createS3Client(
   options: S3ClientOptions = {},
@@ -42,10 +44,9 @@ export function createS3Client(
     // A stand-in on an IP or localhost has no virtual-hosted buckets.
     forcePathStyle: standIn,
     credentials: useStandInKeys ? S3RVER_CREDENTIALS : options.credentials,
-    ...(standIn ? {
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    } as const : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    ...(standIn ? { responseChecksumValidation: 'WHEN_REQUIRED' } as const
+      : {}),
   });
 }
 
