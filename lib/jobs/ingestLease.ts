@@ -5,9 +5,8 @@
  * id derived from the object, until the object's own next turn takes it
  * back. HTTP uploads and other objects wait meanwhile or get 429.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { JobMissingError, LeaseBusyError } from '../store/errors.js';
 import type { JobStateItem, JobStore, StateChanges } from '../store/types.js';
+import { waitForLease } from './jobLease.js';
 
 export interface IngestLeaseDeps {
   store: JobStore;
@@ -30,9 +29,6 @@ export interface IngestLease {
   release(): Promise<void>;
 }
 
-const FIRST_RETRY_MS = 25;
-const LONGEST_RETRY_MS = 400;
-
 /**
  * 'busy' when the job stayed busy, 'missing' when it does not exist. A
  * turn that resumes an object takes the lease for the hold time at once.
@@ -40,23 +36,10 @@ const LONGEST_RETRY_MS = 400;
 export async function takeIngestLease(
   deps: IngestLeaseDeps, jobId: string, owner: string, resuming = false,
 ): Promise<IngestLease | 'busy' | 'missing'> {
-  const ttlMs = resuming ? deps.holdMs : deps.leaseTtlMs;
-  const deadline = deps.now() + deps.leaseWaitMs;
-  let pause = FIRST_RETRY_MS;
-  let state: JobStateItem;
-  for (;;) {
-    try {
-      state = await deps.store.acquireLease(jobId, owner, deps.now(), ttlMs);
-      break;
-    } catch (error) {
-      if (error instanceof JobMissingError) return 'missing';
-      if (!(error instanceof LeaseBusyError)) throw error;
-      const left = deadline - deps.now();
-      if (left <= 0) return 'busy';
-      await sleep(Math.min(pause, left) * (0.5 + Math.random()));
-      pause = Math.min(pause * 2, LONGEST_RETRY_MS);
-    }
-  }
+  const taken = await waitForLease(deps, jobId, owner,
+    resuming ? deps.holdMs : deps.leaseTtlMs);
+  if (taken.kind !== 'held') return taken.kind;
+  let { state } = taken;
 
   const write = async (changes: StateChanges, release: boolean) => {
     state = await deps.store.commit(jobId, owner, state.version, changes,

@@ -74,17 +74,40 @@ export async function withJobLease<T>(
 async function acquire(
   deps: LeaseDeps, jobId: string, owner: string,
 ): Promise<JobStateItem> {
+  const taken = await waitForLease(deps, jobId, owner, deps.leaseTtlMs);
+  if (taken.kind === 'missing') throw jobNotFound(jobId);
+  if (taken.kind === 'busy') throw jobBusy(jobId, taken.leaseLeftMs);
+  return taken.state;
+}
+
+export type LeaseWait =
+  | { kind: 'held'; state: JobStateItem }
+  | { kind: 'busy'; leaseLeftMs: number }
+  | { kind: 'missing' };
+
+/**
+ * Takes the job's lease for `ttlMs`, waiting while another writer holds
+ * it, up to `leaseWaitMs`, with jittered pauses that double from 25 ms to
+ * 400 ms so that waiting writers do not retry in step.
+ */
+export async function waitForLease(
+  deps: Pick<LeaseDeps, 'store' | 'now' | 'leaseWaitMs'>,
+  jobId: string, owner: string, ttlMs: number,
+): Promise<LeaseWait> {
   const deadline = deps.now() + deps.leaseWaitMs;
   let pause = FIRST_RETRY_MS;
   for (;;) {
     try {
-      return await deps.store.acquireLease(jobId, owner, deps.now(),
-        deps.leaseTtlMs);
+      const state = await deps.store.acquireLease(jobId, owner, deps.now(),
+        ttlMs);
+      return { kind: 'held', state };
     } catch (error) {
-      if (error instanceof JobMissingError) throw jobNotFound(jobId);
+      if (error instanceof JobMissingError) return { kind: 'missing' };
       if (!(error instanceof LeaseBusyError)) throw error;
       const now = deps.now();
-      if (now >= deadline) throw jobBusy(jobId, error.expiresAt - now);
+      if (now >= deadline) {
+        return { kind: 'busy', leaseLeftMs: error.expiresAt - now };
+      }
       await sleep(Math.min(pause, deadline - now) * (0.5 + Math.random()));
       pause = Math.min(pause * 2, LONGEST_RETRY_MS);
     }
