@@ -2,17 +2,12 @@ import { readFileSync } from 'node:fs';
 import {
   deflateRawSync, deflateSync, gzipSync,
 } from 'node:zlib';
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { inflateChunks } from '../../lib/api/bodyDecoder.js';
 import { createApi } from '../../lib/api/createApi.js';
 import { MlError } from '../../lib/errors.js';
 import { createJobServiceDouble } from '../support/jobServiceDouble.js';
 import { httpRequest, parseBody } from './requests.js';
-
-vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
-  return { validateJobId: validateJobIdBySpec };
-});
 
 const DATA = '/_ml/anomaly_detectors/farequote/_data';
 /** 514 NDJSON records, 121,450 bytes (data/README.md). */

@@ -1,12 +1,7 @@
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createApi } from '../../lib/api/createApi.js';
 import { createJobServiceDouble } from '../support/jobServiceDouble.js';
 import { httpRequest, parseBody } from './requests.js';
-
-vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
-  return { validateJobId: validateJobIdBySpec };
-});
 
 const DATA = '/_ml/anomaly_detectors/farequote/_data';
 const RECORD = '{"time":1403481600,"airline":"AAL"}\n';

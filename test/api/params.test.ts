@@ -1,13 +1,8 @@
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createApi } from '../../lib/api/createApi.js';
 import { similarity } from '../../lib/api/params.js';
 import { createJobServiceDouble } from '../support/jobServiceDouble.js';
 import { httpRequest, JSON_HEADERS, parseBody } from './requests.js';
-
-vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
-  return { validateJobId: validateJobIdBySpec };
-});
 
 function setUp() {
   const double = createJobServiceDouble();

@@ -1,14 +1,9 @@
 import { pino } from 'pino';
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createHttpHandler } from '../../functions/http.js';
 import { loadConfig } from '../../lib/config.js';
 import { apiEvent, bodyOf } from '../auth/realHandler.js';
 import { createJobServiceDouble } from '../support/jobServiceDouble.js';
-
-vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
-  return { validateJobId: validateJobIdBySpec };
-});
 
 function setUp() {
   const double = createJobServiceDouble();

@@ -1,4 +1,4 @@
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createApi } from '../../lib/api/createApi.js';
 import { filterResponse } from '../../lib/api/filterPath.js';
 import { CountingError } from '../../lib/counting/errors.js';
@@ -6,11 +6,6 @@ import { jobNotFound, MlError } from '../../lib/errors.js';
 import type { JobService } from '../../lib/jobs/types.js';
 import { createJobServiceDouble } from '../support/jobServiceDouble.js';
 import { httpRequest, parseBody } from './requests.js';
-
-vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
-  return { validateJobId: validateJobIdBySpec };
-});
 
 function setUp(overrides: Partial<JobService> = {}) {
   const double = createJobServiceDouble();

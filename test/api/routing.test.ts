@@ -1,14 +1,9 @@
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createApi } from '../../lib/api/createApi.js';
 import type { Authorizer } from '../../lib/api/types.js';
 import { MlError } from '../../lib/errors.js';
 import { createJobServiceDouble } from '../support/jobServiceDouble.js';
 import { httpRequest, JSON_HEADERS, parseBody } from './requests.js';
-
-vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
-  return { validateJobId: validateJobIdBySpec };
-});
 
 function setUp(authorizer?: Authorizer) {
   const double = createJobServiceDouble();

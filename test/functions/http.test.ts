@@ -1,15 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { pino } from 'pino';
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createHttpHandler, toHttpRequest } from '../../functions/http.js';
 import { loadConfig } from '../../lib/config.js';
 import { createJobServiceDouble } from '../support/jobServiceDouble.js';
-
-vi.mock('../../lib/jobs/jobConfig.js', async () => {
-  const { validateJobIdBySpec } = await import('../support/jobIdRule.js');
-  return { validateJobId: validateJobIdBySpec };
-});
 
 function event(
   overrides: Partial<APIGatewayProxyEventV2> & { method?: string } = {},

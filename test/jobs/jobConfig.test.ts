@@ -1,13 +1,7 @@
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   JOB_VERSION, parseJobConfig, toCountingConfig, validateJobId,
 } from '../../lib/jobs/jobConfig.js';
-
-// The input field set is computed by the counting core; its own tests cover
-// it, so here it only has to be called.
-vi.mock('../../lib/counting/inputFields.js', () => ({
-  inputFieldSet: () => [],
-}));
 
 const NOW = 1_700_000_000_000;
 
@@ -368,6 +362,13 @@ describe('refused job bodies', () => {
 });
 
 describe('the counting config of a job', () => {
+  test('reads the farequote input fields of spec 10', () => {
+    const fields = toCountingConfig(put(farequote())).inputFields;
+
+    // mean(responsetime) by airline, time field `time` (spec 6.1).
+    expect([...fields].sort()).toEqual(['airline', 'responsetime', 'time']);
+  });
+
   test('has spans in ms and the data description', () => {
     const job = put({
       ...farequote(),
