@@ -105,9 +105,7 @@ async function handle(
     ? await readArgsAndJson(route, data, request.query)
     : { json: undefined, args: queryArgs(request.query) };
 
-  const call = route.call;
-  if (call === undefined) throw new Error('route without an operation');
-  const result = await call({
+  const result = await route.call({
     jobs: deps.jobs, uploads: deps.uploads, pathParams, args,
     render: { human }, json, data,
     keys: keyContextFor(deps.keyManagement, request),

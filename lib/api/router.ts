@@ -18,17 +18,14 @@ const METHOD_ORDER: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE'];
 /**
  * Matches request paths against route patterns the way Elasticsearch's
  * path trie does: at each segment a literal beats a `{param}`, and the
- * most literal pattern that has the request's method wins. Routes without
- * an operation are left out, so they answer as unknown paths.
+ * most literal pattern that has the request's method wins.
  */
 export function createRouter(
   routes: readonly RouteSpec[],
 ): (method: string, path: string) => RouteMatch {
-  const compiled = routes
-    .filter((route) => route.call !== undefined)
-    .flatMap((route) => route.paths.map((path) => ({
-      route, segments: splitPath(path).map(toSegment),
-    })));
+  const compiled = routes.flatMap((route) => route.paths.map((path) => ({
+    route, segments: splitPath(path).map(toSegment),
+  })));
 
   return (method, path) => {
     const segments = splitPath(path);

@@ -58,8 +58,7 @@ export interface RouteSpec {
   /** `{job_id}` names one job and is checked before any store access. */
   singleJobId: boolean;
   status: number;
-  /** Absent for routes not offered yet: they answer as unknown paths. */
-  call?: (context: RouteContext) => Promise<object>;
+  call: (context: RouteContext) => Promise<object>;
 }
 
 /** Accepted on every route (Elasticsearch's response parameters). */
