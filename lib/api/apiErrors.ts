@@ -59,10 +59,6 @@ export const bodyNotJson = (detail: string): MlError =>
   new MlError(400, 'x_content_parse_exception',
     `Failed to parse the request body as JSON: ${detail}`);
 
-export const unknownBodyField = (parser: string, field: string): MlError =>
-  new MlError(400, 'x_content_parse_exception',
-    `[${parser}] unknown field [${field}]`);
-
 export const bodyFieldWrongType = (field: string, expected: string): MlError =>
   new MlError(400, 'x_content_parse_exception',
     `[${field}] must be ${expected}`);

@@ -1,15 +1,15 @@
 import type { Config } from '../config.js';
+import { ObjectReader } from '../jobs/configReader.js';
 import { validateJobId } from '../jobs/jobConfig.js';
 import type { JobService } from '../jobs/types.js';
 import type { UploadService } from '../jobs/uploadService.js';
 import {
-  bodyNotJson, bodyNotSupported, bodyRequired, bodyTooLarge,
-  responseFormatUnsupported, unknownBodyField,
+  bodyNotSupported, bodyRequired, bodyTooLarge, responseFormatUnsupported,
 } from './apiErrors.js';
 import { compressionOf, decodeBody } from './bodyDecoder.js';
 import { checkContentType } from './contentType.js';
 import { filterResponse } from './filterPath.js';
-import { isJsonObject, readJsonBody } from './jsonBody.js';
+import { readJsonBody } from './jsonBody.js';
 import {
   bodyArgs, checkQueryParams, parseFlag, queryArgs,
 } from './params.js';
@@ -147,11 +147,8 @@ async function readArgsAndJson(
   }
   if (route.bodyArgs === undefined) return { json, args: queryArgs(query) };
 
-  if (!isJsonObject(json)) throw bodyNotJson('expected a JSON object');
   const { parser, fields } = route.bodyArgs;
-  const unknown = Object.keys(json).find((key) => !fields.includes(key));
-  if (unknown !== undefined) throw unknownBodyField(parser, unknown);
-  return { json, args: bodyArgs(json) };
+  return { json, args: bodyArgs(new ObjectReader(parser, json, fields)) };
 }
 
 /** `?pretty` and `?pretty=true` indent; only `?pretty=false` does not. */

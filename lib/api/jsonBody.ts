@@ -20,9 +20,3 @@ export async function readJsonBody(
     throw bodyNotJson(error instanceof Error ? error.message : String(error));
   }
 }
-
-export function isJsonObject(
-  value: unknown,
-): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

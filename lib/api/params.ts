@@ -1,3 +1,4 @@
+import type { ObjectReader } from '../jobs/configReader.js';
 import {
   bodyFieldWrongType, notABoolean, unrecognizedParameters,
 } from './apiErrors.js';
@@ -65,18 +66,21 @@ export function queryArgs(query: URLSearchParams): Args {
   };
 }
 
-/** Parameters sent as the fields of a JSON object body. */
-export function bodyArgs(body: Record<string, unknown>): Args {
+/**
+ * Parameters sent as the fields of a JSON object body, read more loosely
+ * than a job's fields: a number is a text and `"true"` a flag.
+ */
+export function bodyArgs(body: Pick<ObjectReader, 'raw'>): Args {
   return {
     text: (name) => {
-      const value = body[name];
+      const value = body.raw(name);
       if (value === undefined || value === null) return undefined;
       if (typeof value === 'string') return value;
       if (typeof value === 'number') return String(value);
       throw bodyFieldWrongType(name, 'a string or a number');
     },
     flag: (name, fallback) => {
-      const value = body[name];
+      const value = body.raw(name);
       if (value === undefined || value === null) return fallback;
       if (typeof value === 'boolean') return value;
       if (value === 'true' || value === 'false') return value === 'true';

@@ -38,17 +38,27 @@ export function wrongType(
     + `type: ${tokenOf(value)}`);
 }
 
-/** Reads the fields of one JSON object, refusing keys it does not know. */
+/**
+ * Reads the fields of one JSON object, refusing a value that is not an
+ * object and keys it does not know. Every strict body (a job, a close or
+ * flush request, an upload request) is read through it.
+ */
 export class ObjectReader {
+  private readonly source: JsonObject;
+
   constructor(
     readonly objectName: string,
-    private readonly source: JsonObject,
+    source: unknown,
     allowedKeys: readonly string[],
   ) {
+    if (!isObject(source)) {
+      throw parseError(`[${objectName}] expected an object`);
+    }
     const unknown = Object.keys(source).find((k) => !allowedKeys.includes(k));
     if (unknown !== undefined) {
       throw parseError(`[${objectName}] unknown field [${unknown}]`);
     }
+    this.source = source;
   }
 
   has(key: string): boolean {

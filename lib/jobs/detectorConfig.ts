@@ -7,7 +7,14 @@ import {
   type JsonObject, ObjectReader, invalidConfig, isObject, wrongType,
 } from './configReader.js';
 
-export type Detector = Record<string, unknown> & { function: string };
+/** A detector as stored: the fields the input field set reads are typed. */
+export type Detector = Record<string, unknown> & {
+  function: string;
+  field_name?: string;
+  by_field_name?: string;
+  over_field_name?: string;
+  partition_field_name?: string;
+};
 
 const DETECTOR_KEYS = [
   'detector_description', 'function', 'field_name', 'by_field_name',

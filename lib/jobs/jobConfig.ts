@@ -3,16 +3,16 @@
  * and the job returned in Elasticsearch's key order, as GET shows it.
  */
 import type { CountingConfig } from '../counting/types.js';
-import { type AnalysisFields, inputFieldSet } from '../counting/inputFields.js';
+import { inputFieldSet } from '../counting/inputFields.js';
 import { isValidTimeFormat } from '../counting/timeParser.js';
 import { MlError } from '../errors.js';
 import {
   parseAnalysisConfig, parseAnalysisLimits, withoutUndefined,
 } from './analysisConfig.js';
 import {
-  type JsonObject, ObjectReader, invalidConfig, isObject, parseError,
-  parseTimeValue,
+  type JsonObject, ObjectReader, invalidConfig, parseTimeValue,
 } from './configReader.js';
+import type { Detector } from './detectorConfig.js';
 
 /**
  * A job as stored and as GET returns it, in Elasticsearch's field names
@@ -27,7 +27,7 @@ export interface JobConfig {
   analysis_config: {
     bucket_span: string;
     latency?: string;
-    detectors: Array<Record<string, unknown> & { function: string }>;
+    detectors: Detector[];
     influencers: string[];
     summary_count_field_name?: string;
     categorization_field_name?: string;
@@ -89,7 +89,6 @@ export function parseJobConfig(
   if (body === undefined || body === null) {
     throw new MlError(400, 'parse_exception', 'request body is required');
   }
-  if (!isObject(body)) throw parseError('[job_details] expected an object');
   const job = new ObjectReader('job_details', body, JOB_KEYS);
 
   const bodyId = job.string('job_id');
@@ -171,6 +170,10 @@ const DATA_KEYS = [
   'format', 'time_field', 'time_format', 'field_delimiter', 'quote_character',
 ];
 
+/** Elasticsearch's defaults for the `delimited` format: tab and `"`. */
+const DEFAULT_FIELD_DELIMITER = '\t';
+const DEFAULT_QUOTE_CHARACTER = '"';
+
 function parseDataDescription(
   body: JsonObject,
 ): JobConfig['data_description'] {
@@ -189,8 +192,8 @@ function parseDataDescription(
     format,
     time_field: timeField,
     time_format: timeFormat,
-    field_delimiter: delimiter ?? '\t',
-    quote_character: quote ?? '"',
+    field_delimiter: delimiter ?? DEFAULT_FIELD_DELIMITER,
+    quote_character: quote ?? DEFAULT_QUOTE_CHARACTER,
   };
 }
 
@@ -226,24 +229,16 @@ function checkGroupId(group: string): void {
     + 'underscores; must start and end with alphanumeric');
 }
 
-/** Fields of spec §6.1 that the analysis reads, time field aside. */
-function analysisFields(analysis: JobConfig['analysis_config']): string[] {
-  const names: unknown[] = [
-    ...analysis.influencers,
-    analysis.summary_count_field_name,
-    analysis.categorization_field_name,
-  ];
-  for (const detector of analysis.detectors) {
-    names.push(detector.field_name, detector.by_field_name,
-      detector.over_field_name, detector.partition_field_name);
-  }
-  return names.filter((name): name is string => typeof name === 'string');
-}
-
+/**
+ * The time field may not be one the analysis reads. With an empty time
+ * field (which adds nothing) the input field set of spec §6.1 is the
+ * fields the analysis reads from records; `mlcategory` is not among them
+ * (it is generated), so a time field of that name passes.
+ */
 function checkTimeFieldUnused(
   analysis: JobConfig['analysis_config'], timeField: string,
 ): void {
-  if (!analysisFields(analysis).includes(timeField)) return;
+  if (!inputFieldSet(analysis, '').includes(timeField)) return;
   throw invalidConfig(
     'data_description.time_field may not be used in the analysis_config');
 }
@@ -258,10 +253,9 @@ export function toCountingConfig(job: JobConfig): CountingConfig {
       : parseTimeValue('latency', analysis.latency),
     timeField: data.time_field,
     timeFormat: data.time_format,
-    inputFields: inputFieldSet(
-      analysis as unknown as AnalysisFields, data.time_field),
+    inputFields: inputFieldSet(analysis, data.time_field),
     format: data.format === 'delimited' ? 'delimited' : 'xcontent',
-    fieldDelimiter: data.field_delimiter ?? '\t',
-    quoteCharacter: data.quote_character ?? '"',
+    fieldDelimiter: data.field_delimiter ?? DEFAULT_FIELD_DELIMITER,
+    quoteCharacter: data.quote_character ?? DEFAULT_QUOTE_CHARACTER,
   };
 }

@@ -3,15 +3,13 @@ import {
   openSession, renderDataCounts, startUpload,
 } from '../counting/index.js';
 import type { Config } from '../config.js';
-import { jobNotFound, jobNotOpen, MlError } from '../errors.js';
+import { jobNotOpen, MlError } from '../errors.js';
 import { JobExistsError } from '../store/errors.js';
 import type { JobStore } from '../store/types.js';
-import type { JobConfig } from './jobConfig.js';
-import {
-  parseJobConfig, toCountingConfig, validateJobId,
-} from './jobConfig.js';
+import { parseJobConfig, toCountingConfig } from './jobConfig.js';
 import { resolveJobIds } from './jobIds.js';
 import { withJobLease, type LeaseDeps } from './jobLease.js';
+import { requireJob, requireOpen } from './jobLookup.js';
 import { renderJobStats } from './jobStats.js';
 import { parseFlushParams, parseResetRange } from './timeRange.js';
 import type { JobService } from './types.js';
@@ -34,21 +32,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
     leaseTtlMs: config.leaseTtlMs,
   };
 
-  const requireJob = async (jobId: string): Promise<JobConfig> => {
-    validateJobId(jobId);
-    const job = await store.getJob(jobId);
-    if (job === undefined) throw jobNotFound(jobId);
-    return job;
-  };
-
-  const requireOpen = async (jobId: string): Promise<void> => {
-    const state = await store.getState(jobId);
-    if (state?.status !== 'opened') throw jobNotOpen(jobId);
-  };
-
   return {
     async putJob(jobId, body) {
-      validateJobId(jobId);
       const job = parseJobConfig(jobId, body, now());
       try {
         await store.createJob(job, initialCountingState());
@@ -65,7 +50,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     async openJob(jobId) {
-      const job = await requireJob(jobId);
+      const job = await requireJob(store, jobId);
       return withJobLease(leaseDeps, jobId, async (lease) => {
         if (lease.state.status === 'opened') {
           throw new MlError(409, 'status_exception',
@@ -96,8 +81,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     async flushJob(jobId, params, options) {
-      const job = await requireJob(jobId);
-      await requireOpen(jobId);
+      const job = await requireJob(store, jobId);
+      await requireOpen(store, jobId);
       const flush = parseFlushParams(params, now());
 
       return withJobLease(leaseDeps, jobId, async (lease) => {
@@ -123,7 +108,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     async deleteJob(jobId, options) {
-      await requireJob(jobId);
+      await requireJob(store, jobId);
       return withJobLease(leaseDeps, jobId, async (lease) => {
         if (lease.state.status === 'opened' && !options.force) {
           throw new MlError(409, 'status_exception',
@@ -135,8 +120,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     async postData(jobId, body, options) {
-      const job = await requireJob(jobId);
-      await requireOpen(jobId);
+      const job = await requireJob(store, jobId);
+      await requireOpen(store, jobId);
       // Validated, then ignored: there is no analytics engine whose buckets
       // a reset would discard, and a reset changes no data counts (§1.2.3).
       parseResetRange(options.reset, now());

@@ -5,12 +5,13 @@
 import {
   analysedFieldCount, emptyDataCounts, renderDataCounts,
 } from '../counting/index.js';
-import { jobNotFound, MlError } from '../errors.js';
 import type { ObjectRecord, ObjectRecords } from '../store/objectRecords.js';
 import type { ObjectStore } from '../store/objects.js';
 import type { JobStore } from '../store/types.js';
+import { ObjectReader } from './configReader.js';
 import { isIngestMarker } from './ingestMarker.js';
-import { toCountingConfig, validateJobId } from './jobConfig.js';
+import { toCountingConfig } from './jobConfig.js';
+import { requireJob } from './jobLookup.js';
 import { uploadKeyOf } from './objectKeys.js';
 import type { RenderOptions } from './types.js';
 
@@ -34,16 +35,9 @@ export interface UploadServiceDeps {
 export const DEFAULT_URL_TTL_SEC = 3600;
 
 export function createUploadService(deps: UploadServiceDeps): UploadService {
-  const requireJob = async (jobId: string) => {
-    validateJobId(jobId);
-    const job = await deps.store.getJob(jobId);
-    if (job === undefined) throw jobNotFound(jobId);
-    return job;
-  };
-
   return {
     async presignUpload(jobId, body) {
-      await requireJob(jobId);
+      await requireJob(deps.store, jobId);
       const now = deps.now();
       const key = uploadKeyOf(jobId, fileNameIn(body), now);
       const url = await deps.objects.presignPut(key, deps.urlTtlSec);
@@ -51,7 +45,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
     },
 
     async listUploads(jobId, options) {
-      const job = await requireJob(jobId);
+      const job = await requireJob(deps.store, jobId);
       const fieldCount = analysedFieldCount(
         toCountingConfig(job).inputFields);
       const records = await deps.records.list(jobId);
@@ -74,22 +68,9 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
 
 function fileNameIn(body: unknown): string | undefined {
   if (body === undefined || body === null) return undefined;
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw badBody('expected a JSON object');
-  }
-  const unknown = Object.keys(body).find((name) => name !== 'file_name');
-  if (unknown !== undefined) {
-    throw badBody(`unknown field [${unknown}]`);
-  }
-  const name = (body as { file_name?: unknown }).file_name;
-  if (name === undefined) return undefined;
-  if (typeof name !== 'string') throw badBody('[file_name] must be a string');
-  return name;
+  return new ObjectReader('upload_request', body, ['file_name'])
+    .string('file_name');
 }
-
-const badBody = (reason: string): MlError =>
-  new MlError(400, 'x_content_parse_exception',
-    `[upload_request] failed to parse: ${reason}`);
 
 function renderUpload(
   record: ObjectRecord, analysedFields: number, options: RenderOptions,
