@@ -95,7 +95,14 @@ const FLUSH_PARAMS = [
   'calc_interim', 'start', 'end', 'advance_time', 'skip_time',
 ] as const;
 
-const CLOSE_PARAMS = ['force', 'timeout', 'allow_no_match'] as const;
+/** `allow_no_jobs` is the older name of `allow_no_match` (spec 8.3). */
+const CLOSE_PARAMS = [
+  'force', 'timeout', 'allow_no_match', 'allow_no_jobs',
+] as const;
+
+const DELETE_PARAMS = [
+  'force', 'wait_for_completion', 'delete_user_annotations',
+] as const;
 
 const base = {
   params: [], body: 'none', singleJobId: false, status: 200,
@@ -119,10 +126,19 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     ...base, method: 'DELETE', paths: ml('anomaly_detectors/{job_id}'),
-    action: ACTION.delete, params: ['force'], singleJobId: true,
-    call: (c) => c.jobs.deleteJob(job(c), {
-      force: c.args.flag('force', false),
-    }),
+    action: ACTION.delete, params: DELETE_PARAMS, singleJobId: true,
+    call: (c) => {
+      // Deleting is synchronous here, so `wait_for_completion=false` gets
+      // the same `{"acknowledged": true}` once the job is gone, where
+      // Elasticsearch answers with a task id. There are no annotations to
+      // keep or delete. Both are parsed so that a malformed value is
+      // refused.
+      c.args.flag('wait_for_completion', true);
+      c.args.flag('delete_user_annotations', false);
+      return c.jobs.deleteJob(job(c), {
+        force: c.args.flag('force', false),
+      });
+    },
   },
   {
     ...base, method: 'POST', paths: ml('anomaly_detectors/{job_id}/_open'),
@@ -136,16 +152,16 @@ export const ROUTES: readonly RouteSpec[] = [
     ...base, method: 'POST', paths: ml('anomaly_detectors/{job_id}/_close'),
     action: ACTION.close, params: CLOSE_PARAMS, body: 'json',
     bodyArgs: {
-      parser: 'close_job_request',
-      fields: ['job_id', ...CLOSE_PARAMS, 'allow_no_jobs'],
+      parser: 'close_job_request', fields: ['job_id', ...CLOSE_PARAMS],
     },
     call: (c) => {
-      // The JobService closes without these options: closing never waits
-      // here and an id expression matching nothing closes nothing. They
-      // are still parsed so that a malformed value is refused.
+      // Closing never waits here, so `force` changes nothing; it is still
+      // parsed so that a malformed value is refused.
       c.args.flag('force', false);
-      c.args.flag('allow_no_match', true);
-      return c.jobs.closeJob(job(c));
+      return c.jobs.closeJob(job(c), {
+        allowNoMatch: c.args.flag('allow_no_match',
+          c.args.flag('allow_no_jobs', true)),
+      });
     },
   },
   {

@@ -65,8 +65,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
       });
     },
 
-    async closeJob(expression) {
-      const jobs = resolveJobIds(expression, await store.listJobs(), true);
+    async closeJob(expression, options) {
+      const jobs = resolveJobIds(expression, await store.listJobs(),
+        options.allowNoMatch);
       for (const job of jobs) {
         await withJobLease(leaseDeps, job.job_id, async (lease) => {
           if (lease.state.status === 'closed') return;

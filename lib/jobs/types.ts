@@ -31,7 +31,10 @@ export interface JobService {
   putJob(jobId: string, body: unknown): Promise<object>;
   getJobs(jobIdExpression: string | undefined): Promise<object>;
   openJob(jobId: string): Promise<object>;
-  closeJob(jobIdExpression: string): Promise<object>;
+  /** `allowNoMatch` false: a wildcard that matches no job is a 404. */
+  closeJob(
+    jobIdExpression: string, options: { allowNoMatch: boolean },
+  ): Promise<object>;
   flushJob(
     jobId: string, params: FlushParams, options: RenderOptions,
   ): Promise<object>;

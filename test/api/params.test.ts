@@ -111,6 +111,44 @@ describe('query parameters', () => {
     expect(calls[2].args[1]).toMatchObject({ human: true });
   });
 
+  test('accepts wait_for_completion and delete_user_annotations on delete '
+    + '(spec 8.6)', async () => {
+    const { api, calls } = setUp();
+
+    const response = await api(httpRequest('DELETE', '/_ml/anomaly_detectors'
+      + '/a?wait_for_completion=false&delete_user_annotations=true'));
+    const malformed = await api(httpRequest('DELETE',
+      '/_ml/anomaly_detectors/a?wait_for_completion=soon'));
+
+    expect(response.status).toBe(200);
+    expect(calls[0].args).toEqual(['a', { force: false }]);
+    expect(malformed.status).toBe(400);
+    expect(parseBody(malformed).error.reason).toBe(
+      'Failed to parse value [soon] as only [true] or [false] are allowed.');
+    expect(calls).toHaveLength(1);
+  });
+
+  test('passes allow_no_match, or the older allow_no_jobs, to close '
+    + '(spec 8.3)', async () => {
+    const { api, calls } = setUp();
+    const close = '/_ml/anomaly_detectors/x*/_close';
+
+    await api(httpRequest('POST', close));
+    await api(httpRequest('POST', `${close}?allow_no_match=false`));
+    await api(httpRequest('POST', `${close}?allow_no_jobs=false`));
+    await api(httpRequest('POST', close, { headers: JSON_HEADERS,
+      body: '{"allow_no_jobs":false}' }));
+    // The current name wins over the older one.
+    await api(httpRequest('POST',
+      `${close}?allow_no_match=true&allow_no_jobs=false`));
+
+    expect(calls.map((call) => call.args[1])).toEqual([
+      { allowNoMatch: true }, { allowNoMatch: false },
+      { allowNoMatch: false }, { allowNoMatch: false },
+      { allowNoMatch: true },
+    ]);
+  });
+
   test('passes allow_no_match to stats', async () => {
     const { api, calls } = setUp();
 

@@ -22,7 +22,8 @@ describe('each route', () => {
     ['DELETE', '/_ml/anomaly_detectors/a?force', '', 'deleteJob',
       ['a', { force: true }]],
     ['POST', '/_ml/anomaly_detectors/a/_open', '', 'openJob', ['a']],
-    ['POST', '/_ml/anomaly_detectors/_all/_close', '', 'closeJob', ['_all']],
+    ['POST', '/_ml/anomaly_detectors/_all/_close', '', 'closeJob',
+      ['_all', { allowNoMatch: true }]],
     ['POST', '/_ml/anomaly_detectors/a/_flush', '', 'flushJob', ['a', {
       calcInterim: false, start: undefined, end: undefined,
       advanceTime: undefined, skipTime: undefined,

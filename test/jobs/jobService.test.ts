@@ -12,6 +12,7 @@ const store = createDynamoJobStore(client, tableName);
 const config = { ...loadConfig({}), tableName, leaseWaitMs: 300 };
 const service = createJobService({ store, config, now: Date.now });
 const plain = { human: false };
+const anyMatch = { allowNoMatch: true };
 
 beforeAll(async () => {
   await ensureTable(client, tableName);
@@ -74,7 +75,8 @@ describe('the job lifecycle of spec test I1 and I2', () => {
 
       expect(await service.flushJob('mini-farequote', {}, plain))
         .toEqual({ flushed: true, last_finalized_bucket_end: 1403481600000 });
-      expect(await service.closeJob('mini-farequote')).toEqual({ closed: true });
+      expect(await service.closeJob('mini-farequote', anyMatch))
+        .toEqual({ closed: true });
       await service.openJob('mini-farequote');
 
       // I2 step 3: 442 bytes, 1000 hours later: 999 empty buckets between.
@@ -94,7 +96,7 @@ describe('the job lifecycle of spec test I1 and I2', () => {
       });
       expect(response).not.toHaveProperty('earliest_record_timestamp');
 
-      await service.closeJob('mini-farequote');
+      await service.closeJob('mini-farequote', anyMatch);
       const stats = await service.getStats('mini-farequote',
         { human: false, allowNoMatch: true }) as {
         jobs: Array<{ state: string; data_counts: object }>;
@@ -141,6 +143,16 @@ describe('job states and errors', () => {
       message: "The job cannot be created with the Id 'taken'. " +
         'The Id is already used.',
     });
+  });
+
+  test('closing a pattern that matches no job is a 404 only when no match '
+    + 'is not allowed (spec 8.3)', async () => {
+    await expect(service.closeJob('zz-none*', { allowNoMatch: false }))
+      .rejects.toMatchObject({ status: 404,
+        type: 'resource_not_found_exception',
+        message: "No known job with id 'zz-none*'" });
+    expect(await service.closeJob('zz-none*', anyMatch))
+      .toEqual({ closed: true });
   });
 
   test('an open job cannot be deleted without force', async () => {
