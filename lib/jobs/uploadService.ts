@@ -5,13 +5,14 @@
 import {
   analysedFieldCount, emptyDataCounts, renderDataCounts,
 } from '../counting/index.js';
+import { MlError } from '../errors.js';
 import type { ObjectRecord, ObjectRecords } from '../store/objectRecords.js';
 import type { ObjectStore } from '../store/objects.js';
 import type { JobStore } from '../store/types.js';
 import { ObjectReader } from './configReader.js';
 import { isIngestMarker } from './ingestMarker.js';
 import { toCountingConfig } from './jobConfig.js';
-import { requireJob } from './jobLookup.js';
+import { requireJob, requireOpen } from './jobLookup.js';
 import { uploadKeyOf } from './objectKeys.js';
 import type { RenderOptions } from './types.js';
 
@@ -40,6 +41,10 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
       await requireJob(deps.store, jobId);
       const now = deps.now();
       const key = uploadKeyOf(jobId, fileNameIn(body), now);
+      // A file for a closed job would be uploaded whole and only then
+      // recorded failed; refusing the URL saves the client that upload.
+      // The job may still be closed before the file arrives.
+      await requireOpen(deps.store, jobId);
       const url = await deps.objects.presignPut(key, deps.urlTtlSec);
       return { url, key, expires_at: now + deps.urlTtlSec * 1000 };
     },
@@ -68,9 +73,19 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
 
 function fileNameIn(body: unknown): string | undefined {
   if (body === undefined || body === null) return undefined;
-  return new ObjectReader('upload_request', body, ['file_name'])
+  const name = new ObjectReader('upload_request', body, ['file_name'])
     .string('file_name');
+  // JSON may carry a lone UTF-16 surrogate (`"\ud800"`), which no S3 key
+  // can hold: it has no UTF-8 form, and presigning would throw.
+  if (name !== undefined && LONE_SURROGATE.test(name)) {
+    throw new MlError(400, 'illegal_argument_exception',
+      `Invalid file_name [${name}]: it must not contain a lone surrogate`);
+  }
+  return name;
 }
+
+/** With the `u` flag a surrogate pair is one code point, so not matched. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function renderUpload(
   record: ObjectRecord, analysedFields: number, options: RenderOptions,

@@ -102,4 +102,21 @@ describe('the S3 upload path of the local stack', () => {
       expect(sneaky.status).toBe(400);
       expect(sneaky.body.error.type).toBe('illegal_argument_exception');
     });
+
+  test('a presigned URL needs an open job and a name S3 can hold',
+    async () => {
+      await call('PUT', '/_ml/anomaly_detectors/e2e-shut', job);
+      const closed = await call('POST',
+        '/_ml/anomaly_detectors/e2e-shut/_upload', { file_name: 'a.ndjson' });
+      await call('POST', '/_ml/anomaly_detectors/e2e-shut/_open');
+      // JSON.stringify sends the lone surrogate as the escape \ud800.
+      const surrogate = await call('POST',
+        '/_ml/anomaly_detectors/e2e-shut/_upload', { file_name: '\ud800' });
+
+      expect(closed.status).toBe(409);
+      expect(closed.body.error.reason).toBe('Cannot perform requested '
+        + 'action because job [e2e-shut] is not open');
+      expect(surrogate.status).toBe(400);
+      expect(surrogate.body.error.type).toBe('illegal_argument_exception');
+    });
 });
