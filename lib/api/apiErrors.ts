@@ -86,6 +86,13 @@ export const bodyTooLarge = (
       + `with POST _ml/anomaly_detectors/${job}/_upload instead.`);
 };
 
+/** Over the limit of a JSON body, on every route but post data's. */
+export const jsonBodyTooLarge = (limitBytes: number): MlError =>
+  new MlError(413, 'status_exception',
+    `The request body is larger than the limit of ${limitBytes} bytes `
+      + `(${byteSize(limitBytes)}) after decompression; only post data `
+      + '(POST _ml/anomaly_detectors/{job_id}/_data) takes larger bodies.');
+
 function byteSize(bytes: number): string {
   const units: Array<[string, number]> = [
     ['gb', 1024 ** 3], ['mb', 1024 ** 2], ['kb', 1024],

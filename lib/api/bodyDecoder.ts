@@ -4,9 +4,7 @@ import {
   type InflateRaw,
 } from 'node:zlib';
 import { MlError } from '../errors.js';
-import {
-  badCompressedBody, bodyTooLarge, encodingUnsupported,
-} from './apiErrors.js';
+import { badCompressedBody, encodingUnsupported } from './apiErrors.js';
 
 /** The largest chunk handed to a body's consumer. */
 export const BODY_CHUNK_BYTES = 64 * 1024;
@@ -19,8 +17,8 @@ export type Compression = 'gzip' | 'zlib' | 'raw';
 
 export interface BodyLimits {
   maxBodyBytes: number;
-  /** Named in the 413 reason, which points to the upload route. */
-  jobId?: string;
+  /** The 413 for a body over the limit; its reason depends on the route. */
+  tooLarge(): MlError;
 }
 
 /**
@@ -47,9 +45,7 @@ export function compressionOf(
 export function decodeBody(
   body: Uint8Array, compression: Compression | undefined, limits: BodyLimits,
 ): AsyncIterable<Uint8Array> {
-  if (body.length > limits.maxBodyBytes) {
-    throw bodyTooLarge(limits.maxBodyBytes, limits.jobId);
-  }
+  if (body.length > limits.maxBodyBytes) throw limits.tooLarge();
   if (compression === undefined || body.length === 0) {
     return toAsync(slices(body));
   }
@@ -73,9 +69,7 @@ export async function* inflateChunks(
   try {
     for await (const piece of inflater as AsyncIterable<Buffer>) {
       inflatedBytes += piece.length;
-      if (inflatedBytes > limits.maxBodyBytes) {
-        throw bodyTooLarge(limits.maxBodyBytes, limits.jobId);
-      }
+      if (inflatedBytes > limits.maxBodyBytes) throw limits.tooLarge();
       yield* slices(piece);
     }
   } catch (error) {

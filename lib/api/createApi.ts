@@ -4,7 +4,7 @@ import { validateJobId } from '../jobs/jobConfig.js';
 import type { JobService } from '../jobs/types.js';
 import type { UploadService } from '../jobs/uploadService.js';
 import {
-  bodyNotSupported, bodyRequired, bodyTooLarge, responseFormatUnsupported,
+  bodyNotSupported, bodyRequired, responseFormatUnsupported,
 } from './apiErrors.js';
 import { compressionOf, decodeBody } from './bodyDecoder.js';
 import { checkContentType } from './contentType.js';
@@ -13,6 +13,7 @@ import { readJsonBody } from './jsonBody.js';
 import {
   bodyArgs, checkQueryParams, parseFlag, queryArgs,
 } from './params.js';
+import { bodyLimitsOf } from './requestLimits.js';
 import {
   errorResponse, jsonResponse, methodNotAllowedResponse, noHandlerResponse,
 } from './responses.js';
@@ -69,11 +70,9 @@ async function handle(
 
   const { route, pathParams } = match;
   const jobId = route.singleJobId ? pathParams.job_id : undefined;
-  const limits = { maxBodyBytes: deps.config.maxBodyBytes, jobId };
+  const limits = bodyLimitsOf(route, deps.config.maxBodyBytes, jobId);
   const hasBody = request.body.length > 0;
-  if (request.body.length > limits.maxBodyBytes) {
-    throw bodyTooLarge(limits.maxBodyBytes, jobId);
-  }
+  if (request.body.length > limits.maxBodyBytes) throw limits.tooLarge();
 
   await deps.authorizer?.authorize(request, route.action);
 

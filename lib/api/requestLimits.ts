@@ -1,9 +1,31 @@
 import { MlError } from '../errors.js';
+import { bodyTooLarge, jsonBodyTooLarge } from './apiErrors.js';
+import type { BodyLimits } from './bodyDecoder.js';
+import type { RouteSpec } from './routes.js';
 
 /**
- * Limits on the parts of a request that come before the body. The body's
- * own limit is `maxBodyBytes` (see bodyDecoder.ts).
+ * Limits on the parts of a request that come before the body, and on the
+ * body of each route.
  */
+
+/**
+ * The largest JSON body (a job, a key request, open, close or flush
+ * parameters), after decompression. A job must fit in one 400 KB item
+ * (configLimits.ts), so 1 MiB refuses only what could never be stored,
+ * before it is parsed. Post data's bodies are bounded by `maxBodyBytes`.
+ */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/** The body limit of `route`, never above `maxBodyBytes`. */
+export function bodyLimitsOf(
+  route: Pick<RouteSpec, 'body'>, maxBodyBytes: number, jobId?: string,
+): BodyLimits {
+  if (route.body === 'data') {
+    return { maxBodyBytes, tooLarge: () => bodyTooLarge(maxBodyBytes, jobId) };
+  }
+  const limit = Math.min(maxBodyBytes, MAX_JSON_BODY_BYTES);
+  return { maxBodyBytes: limit, tooLarge: () => jsonBodyTooLarge(limit) };
+}
 
 /**
  * Elasticsearch refuses a request line over 4 KiB

@@ -88,26 +88,48 @@ function checkWindowBuckets(bucketSpan: string, latency: string): void {
     + `[${bucketSpan}]; at most ${MAX_WINDOW_BUCKETS} are supported`);
 }
 
-/** A term field may not be an object path inside another (spec §8.1). */
+/**
+ * A term field may not be an object path inside another (spec §8.1). The
+ * first clash in name order is named. Each name's search is a binary one,
+ * so 100,000 influencers take a sort, not 10^10 comparisons (a linear
+ * search per name held the server for a minute).
+ */
 function checkNestedTermFields(
   detectors: readonly Detector[], influencers: readonly string[],
 ): void {
   const terms = new Set<string>(influencers);
   for (const detector of detectors) {
-    for (const key of ['by_field_name', 'over_field_name',
-      'partition_field_name']) {
-      const name = detector[key];
-      if (typeof name === 'string') terms.add(name);
+    for (const name of [detector.by_field_name, detector.over_field_name,
+      detector.partition_field_name]) {
+      if (name !== undefined) terms.add(name);
     }
   }
   const sorted = [...terms].sort();
   for (const outer of sorted) {
-    const inner = sorted.find((name) => name.startsWith(`${outer}.`));
+    const inner = firstWithPrefix(sorted, `${outer}.`);
     if (inner !== undefined) {
       throw invalidConfig(`Fields [${outer}] and [${inner}] cannot both be `
         + 'used in the same analysis_config');
     }
   }
+}
+
+/**
+ * The first name of `sorted` that starts with `prefix`. Such names sort
+ * together, right from the first name that is not below the prefix.
+ */
+function firstWithPrefix(
+  sorted: readonly string[], prefix: string,
+): string | undefined {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < prefix) low = middle + 1;
+    else high = middle;
+  }
+  const found = sorted[low];
+  return found?.startsWith(prefix) ? found : undefined;
 }
 
 const LIMIT_KEYS = ['model_memory_limit', 'categorization_examples_limit'];

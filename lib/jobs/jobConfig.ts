@@ -9,6 +9,7 @@ import { MlError } from '../errors.js';
 import {
   parseAnalysisConfig, parseAnalysisLimits, withoutUndefined,
 } from './analysisConfig.js';
+import { checkJobDepth, checkJobSize } from './configLimits.js';
 import {
   type JsonObject, ObjectReader, invalidConfig, parseTimeValue,
 } from './configReader.js';
@@ -89,6 +90,7 @@ export function parseJobConfig(
   if (body === undefined || body === null) {
     throw new MlError(400, 'parse_exception', 'request body is required');
   }
+  checkJobDepth(body);
   const job = new ObjectReader('job_details', body, JOB_KEYS);
 
   const bodyId = job.string('job_id');
@@ -114,7 +116,9 @@ export function parseJobConfig(
   const data = parseDataDescription(dataBody);
   checkTimeFieldUnused(analysis, data.time_field);
 
-  return assembleJob(urlJobId, job, nowMs, analysis, data);
+  const assembled = assembleJob(urlJobId, job, nowMs, analysis, data);
+  checkJobSize(assembled);
+  return assembled;
 }
 
 function assembleJob(

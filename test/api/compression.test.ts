@@ -3,6 +3,7 @@ import {
   deflateRawSync, deflateSync, gzipSync,
 } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
+import { bodyTooLarge } from '../../lib/api/apiErrors.js';
 import { inflateChunks } from '../../lib/api/bodyDecoder.js';
 import { createApi } from '../../lib/api/createApi.js';
 import { MlError } from '../../lib/errors.js';
@@ -154,7 +155,8 @@ describe('the body size limit', () => {
 
     let received = 0;
     const reading = (async () => {
-      const limits = { maxBodyBytes: MiB, jobId: 'farequote' };
+      const limits = { maxBodyBytes: MiB,
+        tooLarge: () => bodyTooLarge(MiB, 'farequote') };
       for await (const chunk of inflateChunks(bomb(), 'gzip', limits)) {
         received += chunk.length;
       }
