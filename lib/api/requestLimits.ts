@@ -10,9 +10,10 @@ import type { RouteSpec } from './routes.js';
 
 /**
  * The largest JSON body (a job, a key request, open, close or flush
- * parameters), after decompression. A job must fit in one 400 KB item
- * (configLimits.ts), so 1 MiB refuses only what could never be stored,
- * before it is parsed. Post data's bodies are bounded by `maxBodyBytes`.
+ * parameters), after decompression. A stored job may take 400,000 bytes
+ * (configLimits.ts); 1 MiB leaves room for such a job sent pretty-printed
+ * and refuses a larger body before it is parsed. Post data's bodies are
+ * bounded by `maxBodyBytes` alone.
  */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
