@@ -89,19 +89,31 @@ test('prints a table of the counts without --json', async () => {
 });
 
 test('reports a failed ingestion in one line', async () => {
-  // The job exists, so the upload URL is given, but it is not open when
-  // the object arrives: the server records the object as failed.
-  await newJob('s3shut', false);
+  // The two records, then one that the file ends inside: the server
+  // records the object as failed, with nothing committed (one chunk).
+  await newJob('s3bad', true);
+  const bad = join(dir, 'cut.ndjson');
+  await writeFile(bad, `${DATA}{"time":14494`);
 
-  const result = await cli(['--url', stack.url, 'post', 's3shut', file,
+  const result = await cli(['--url', stack.url, 'post', 's3bad', bad,
     '--via-s3']);
 
   expect(result.code).toBe(1);
   expect(result.stdout).toBe('');
   expect(result.stderr).toMatch(new RegExp('^ml-intake: ingesting '
-    + 'jobs/s3shut/\\S+ failed: Cannot perform requested action because '
-    + 'job \\[s3shut\\] is not open; 0 of 64 bytes were counted before it '
-    + 'stopped\n$'));
+    + 'jobs/s3bad/\\S+ failed: The input JSON data is malformed\\.;? 0 of '
+    + '77 bytes were counted before it stopped\n$'));
+});
+
+test('is refused at once for a job that is not open', async () => {
+  await newJob('s3shut', false);
+
+  const result = await cli(['--url', stack.url, 'post', 's3shut', file,
+    '--via-s3']);
+
+  expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: 409 '
+    + 'status_exception: Cannot perform requested action because job '
+    + '[s3shut] is not open\n' });
 });
 
 test('needs a file by name', async () => {

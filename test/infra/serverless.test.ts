@@ -11,7 +11,10 @@ import {
 } from 'vitest';
 import { createFirstKey } from '../../lib/auth/keyService.js';
 import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
+import { loadConfig } from '../../lib/config.js';
+import { createJobService } from '../../lib/jobs/jobService.js';
 import { createDynamoClient } from '../../lib/store/clients.js';
+import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
 import { createObjectRecords } from '../../lib/store/objectRecords.js';
 import { createS3Client } from '../../lib/store/objects.js';
 import { ensureTable } from '../../lib/store/table.js';
@@ -338,9 +341,16 @@ describe('the function bundles against the local stand-ins', () => {
     const key = await createFirstKey(createApiKeyStore(client, tableName),
       { name: 'bundle-probe', privileges: ['monitor_ml'] });
     encodedKey = key.encoded;
+    const jobs = createJobService({ store: createDynamoJobStore(client,
+      tableName), config: { ...loadConfig({}), tableName }, now: Date.now });
+    await jobs.putJob('bundle-job', {
+      analysis_config: { bucket_span: '1h', detectors: [{ function: 'count' }] },
+      data_description: { time_field: 'time', time_format: 'epoch' },
+    });
+    await jobs.openJob('bundle-job');
     await createS3Client({ endpoint: s3Url }).send(new PutObjectCommand({
-      Bucket: bucket, Key: 'jobs/no-such-job/records.ndjson',
-      Body: '{"time":1}\n',
+      Bucket: bucket, Key: 'jobs/bundle-job/records.ndjson',
+      Body: '{"time":1449446400}\n{"time":1449446460}\n',
     }));
   });
 
@@ -383,17 +393,17 @@ describe('the function bundles against the local stand-ins', () => {
     }) as { statusCode: number; body: string };
 
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body)).toEqual({ count: 0, jobs: [] });
+    expect(JSON.parse(result.body)).toMatchObject({ count: 1,
+      jobs: [{ job_id: 'bundle-job' }] });
   });
 
-  test('the ingest bundle records an object for an unknown job as failed',
-    async () => {
+  test('the ingest bundle counts an object into its job', async () => {
       const s3Event = { Records: [{
         eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1',
         eventTime: new Date().toISOString(),
         eventName: 'ObjectCreated:Put',
         s3: { bucket: { name: bucket }, object: {
-          key: 'jobs/no-such-job/records.ndjson', size: 11 } },
+          key: 'jobs/bundle-job/records.ndjson', size: 42 } },
       }] };
 
       const result = invoke('S3IngestLambdaFunction', 's3Ingest', {
@@ -401,15 +411,15 @@ describe('the function bundles against the local stand-ins', () => {
           attributes: { ApproximateReceiveCount: '1' } }],
       });
 
-      // Failed for good (no such job): the message is let go, not retried,
-      // and the bundle wrote the object's record to the table.
+      // Done: the message is let go, and the bundle wrote the object's
+      // record, with its two records, to the table.
       expect(result).toEqual({ batchItemFailures: [] });
       const records = await createObjectRecords(
         createDynamoClient({ endpoint: dynamoUrl }), tableName)
-        .list('no-such-job');
+        .list('bundle-job');
       expect(records).toMatchObject([{
-        key: 'jobs/no-such-job/records.ndjson', state: 'failed',
-        error: "No known job with id 'no-such-job'",
+        key: 'jobs/bundle-job/records.ndjson', state: 'done',
+        counts: { processedRecordCount: 2 },
       }]);
     });
 });
