@@ -70,8 +70,14 @@ function checkFileName(name: string): void {
     `Invalid file_name [${name}]: ${problem}`);
 }
 
+/** With the `u` flag a surrogate pair is one code point, so not matched. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 function fileNameProblem(name: string): string | undefined {
   if (name === '') return 'it must not be empty';
+  // JSON may carry a lone UTF-16 surrogate (`"\ud800"`), which no S3 key
+  // can hold: it has no UTF-8 form, and presigning would throw.
+  if (LONE_SURROGATE.test(name)) return 'it must not contain a lone surrogate';
   if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME_BYTES) {
     return `it must be at most ${MAX_FILE_NAME_BYTES} bytes long`;
   }

@@ -5,7 +5,6 @@
 import {
   analysedFieldCount, emptyDataCounts, renderDataCounts,
 } from '../counting/index.js';
-import { MlError } from '../errors.js';
 import type { ObjectRecord, ObjectRecords } from '../store/objectRecords.js';
 import type { ObjectStore } from '../store/objects.js';
 import type { JobStore } from '../store/types.js';
@@ -73,19 +72,9 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
 
 function fileNameIn(body: unknown): string | undefined {
   if (body === undefined || body === null) return undefined;
-  const name = new ObjectReader('upload_request', body, ['file_name'])
+  return new ObjectReader('upload_request', body, ['file_name'])
     .string('file_name');
-  // JSON may carry a lone UTF-16 surrogate (`"\ud800"`), which no S3 key
-  // can hold: it has no UTF-8 form, and presigning would throw.
-  if (name !== undefined && LONE_SURROGATE.test(name)) {
-    throw new MlError(400, 'illegal_argument_exception',
-      `Invalid file_name [${name}]: it must not contain a lone surrogate`);
-  }
-  return name;
 }
-
-/** With the `u` flag a surrogate pair is one code point, so not matched. */
-const LONE_SURROGATE = /\p{Cs}/u;
 
 function renderUpload(
   record: ObjectRecord, analysedFields: number, options: RenderOptions,

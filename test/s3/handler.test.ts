@@ -43,7 +43,8 @@ describe('object keys', () => {
     expect(jobIdOfKey('other/farequote/y.json')).toBeUndefined();
   });
 
-  test.each(['', '.', '..', 'a/b', 'a\\b', 'tab\there', 'x'.repeat(256)])(
+  test.each(['', '.', '..', 'a/b', 'a\\b', 'tab\there', 'x'.repeat(256),
+    'half \ud800 pair'])(
     'refuses the file name %j', (name) => {
       expect(() => uploadKeyOf('j', name, 0)).toThrowError(
         expect.objectContaining({ status: 400,
