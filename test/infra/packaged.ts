@@ -42,6 +42,13 @@ export function packageService(stage: string): PackagedService {
   return { dir, templatePath, template };
 }
 
+/** The resource of a template with that logical id; throws if none. */
+export function resourceOf(template: Template, logicalId: string): Resource {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`no resource ${logicalId} in the template`);
+  return found;
+}
+
 /**
  * The service configuration with every variable resolved for `stage`, as
  * `osls print` shows it; quicker than packaging when only the resources
