@@ -112,7 +112,9 @@ describe('the function bundles against the local stand-ins', () => {
           ...lambdaLikeEnv(logicalId),
           ML_TABLE: tableName, ML_BUCKET: bucket,
           AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl, AWS_ENDPOINT_URL_S3: s3Url,
+          // Nothing listens on port 9: a visibility change fails at once.
           AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+          ML_INGEST_QUEUE_URL: 'http://127.0.0.1:9/000000000000/ingest',
           AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
         },
       });

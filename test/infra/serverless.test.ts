@@ -137,6 +137,21 @@ describe('the packaged template', () => {
     }
   });
 
+  test('tells the ingest function its queue\'s URL and receive limit', () => {
+    const env = resource('S3IngestLambdaFunction')
+      .Properties.Environment.Variables;
+    const queue = resource('IngestQueue').Properties;
+
+    // Ref of an SQS queue is its URL.
+    expect(env.ML_INGEST_QUEUE_URL).toEqual({ Ref: 'IngestQueue' });
+    expect(env.ML_MAX_RECEIVES)
+      .toBe(String(queue.RedrivePolicy.maxReceiveCount));
+    const httpEnv = resource('HttpLambdaFunction')
+      .Properties.Environment.Variables;
+    expect(Object.keys(httpEnv)).not.toContain('ML_INGEST_QUEUE_URL');
+    expect(Object.keys(httpEnv)).not.toContain('ML_MAX_RECEIVES');
+  });
+
   test('feeds the ingest function from the queue one object at a time', () => {
     const fn = resource('S3IngestLambdaFunction').Properties;
     const [mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping');
@@ -253,6 +268,15 @@ describe('the packaged template', () => {
     expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(
       ['HttpApiUrl', 'BucketName', 'TableName', 'QueueUrl']));
   });
+});
+
+test('takes the receive limit of queue and function from one setting', () => {
+  // 7 is no default anywhere: both can only have it from the parameter.
+  const config = printConfig('test', ['ingestMaxReceives=7']);
+  const queue = config.resources.Resources.IngestQueue.Properties;
+
+  expect(Number(queue.RedrivePolicy.maxReceiveCount)).toBe(7);
+  expect(config.functions.s3Ingest.environment?.ML_MAX_RECEIVES).toBe('7');
 });
 
 test('only the prod stage turns on the table\'s deletion protection', () => {
