@@ -13,6 +13,7 @@ import { createDynamoClient } from '../../lib/store/clients.js';
 import { createObjectRecords } from '../../lib/store/objectRecords.js';
 import { createS3Client } from '../../lib/store/objects.js';
 import { ensureTable } from '../../lib/store/table.js';
+import { filterPatternMatches } from './filterPattern.js';
 import {
   packageService, resourceOf, type PackagedService, type Resource,
 } from './packaged.js';
@@ -95,8 +96,14 @@ describe('the function bundles against the local stand-ins', () => {
     }));
   });
 
-  /** Runs the bundle's handler on one event in a plain node, outside. */
-  function invoke(logicalId: string, name: string, event: object): unknown {
+  /**
+   * Runs the bundle's handler on one event in a plain node, outside; answers
+   * its result and the lines it wrote to stdout, which Lambda would send to
+   * the function's log group one event per line.
+   */
+  function invoke(
+    logicalId: string, name: string, event: object,
+  ): { result: unknown; logLines: string[] } {
     const dir = unzipOutsideProject(join(packaged.dir, `${name}.zip`));
     const handler = resource(logicalId).Properties.Handler as string;
     const file = join(dir, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
@@ -120,20 +127,31 @@ describe('the function bundles against the local stand-ins', () => {
       });
     expect(result.status, result.stderr).toBe(0);
     // The handler's own log lines share stdout with the result line.
-    const line = result.stdout.split('\n')
-      .find((text) => text.startsWith('RESULT')) ?? '';
-    return JSON.parse(line.slice('RESULT'.length));
+    const lines = result.stdout.split('\n').filter((text) => text !== '');
+    const line = lines.find((text) => text.startsWith('RESULT')) ?? '';
+    return {
+      result: JSON.parse(line.slice('RESULT'.length)),
+      logLines: lines.filter((text) => !text.startsWith('RESULT')),
+    };
   }
 
+  const unknownJobEvent = () => ({ Records: [{
+    eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1',
+    eventTime: new Date().toISOString(),
+    eventName: 'ObjectCreated:Put',
+    s3: { bucket: { name: bucket }, object: {
+      key: 'jobs/no-such-job/records.ndjson', size: 11 } },
+  }] });
+
   test('the http bundle answers an API Gateway event from the table', () => {
-    const result = invoke('HttpLambdaFunction', 'http', {
+    const { result } = invoke('HttpLambdaFunction', 'http', {
       version: '2.0', routeKey: 'GET /_ml/anomaly_detectors',
       rawPath: '/_ml/anomaly_detectors', rawQueryString: '',
       headers: { authorization: `ApiKey ${encodedKey}` },
       requestContext: { http: { method: 'GET',
         path: '/_ml/anomaly_detectors' }, requestId: 'probe' },
       isBase64Encoded: false,
-    }) as { statusCode: number; body: string };
+    }) as { result: { statusCode: number; body: string } };
 
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ count: 0, jobs: [] });
@@ -141,16 +159,8 @@ describe('the function bundles against the local stand-ins', () => {
 
   test('the ingest bundle records an object for an unknown job as failed',
     async () => {
-      const s3Event = { Records: [{
-        eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: bucket }, object: {
-          key: 'jobs/no-such-job/records.ndjson', size: 11 } },
-      }] };
-
-      const result = invoke('S3IngestLambdaFunction', 's3Ingest', {
-        Records: [{ messageId: 'm-1', body: JSON.stringify(s3Event),
+      const { result } = invoke('S3IngestLambdaFunction', 's3Ingest', {
+        Records: [{ messageId: 'm-1', body: JSON.stringify(unknownJobEvent()),
           attributes: { ApproximateReceiveCount: '1' } }],
       });
 
@@ -165,6 +175,31 @@ describe('the function bundles against the local stand-ins', () => {
         error: "No known job with id 'no-such-job'",
       }]);
     });
+
+  test('the ingest bundle logs a failed message as the alarm\'s filter '
+    + 'counts it, and nothing else', () => {
+    const { result, logLines } = invoke('S3IngestLambdaFunction', 's3Ingest', {
+      Records: [
+        { messageId: 'm-object', body: JSON.stringify(unknownJobEvent()),
+          attributes: { ApproximateReceiveCount: '1' } },
+        // Not JSON: the handler catches the error and hands the message
+        // back, so Lambda counts no error for this turn.
+        { messageId: 'm-broken', body: 'not an S3 notification',
+          attributes: { ApproximateReceiveCount: '1' } },
+      ],
+    });
+    const pattern = resource('IngestFailedMetricFilter')
+      .Properties.FilterPattern as string;
+
+    expect(result).toEqual({ batchItemFailures: expect.arrayContaining(
+      [{ itemIdentifier: 'm-broken' }]) });
+    const counted = logLines.filter((line) =>
+      filterPatternMatches(pattern, line));
+    expect(counted.map((line) => JSON.parse(line).messageId))
+      .toEqual(['m-broken']);
+    // The object's summary line is there, and not counted.
+    expect(logLines.map((line) => JSON.parse(line).msg)).toContain('object');
+  });
 });
 
 function unzipOutsideProject(zipPath: string): string {

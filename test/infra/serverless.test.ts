@@ -254,15 +254,38 @@ describe('the packaged template', () => {
       expect(group.Properties.RetentionInDays).toBe(30);
     }
     const watched = resourcesOfType('AWS::CloudWatch::Alarm').map((alarm) =>
-      [alarm.Properties.MetricName, alarm.Properties.Dimensions[0].Value]);
+      [alarm.Properties.Namespace, alarm.Properties.MetricName,
+        alarm.Properties.Dimensions?.[0]?.Value]);
 
-    expect(watched).toEqual(expect.arrayContaining([
-      ['ApproximateNumberOfMessagesVisible',
+    expect(watched).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible',
         getAtt('IngestDeadLetterQueue', 'QueueName')],
-      ['Errors', { Ref: 'HttpLambdaFunction' }],
-      ['Errors', { Ref: 'S3IngestLambdaFunction' }],
-    ]));
+      ['AWS/Lambda', 'Errors', { Ref: 'HttpLambdaFunction' }],
+      ['AWS/Lambda', 'Errors', { Ref: 'S3IngestLambdaFunction' }],
+      ['ml-intake-test', 'IngestFailures', undefined],
+    ]);
   });
+
+  test('counts the ingest function\'s failure lines and alarms on them',
+    () => {
+      const filter = resource('IngestFailedMetricFilter').Properties;
+      const [metric] = filter.MetricTransformations;
+      const alarm = resource('IngestFailuresAlarm').Properties;
+      const errors = resource('IngestErrorsAlarm').Properties;
+      const group = resource(filter.LogGroupName.Ref).Properties;
+
+      // The group the function writes to: /aws/lambda/ and its name.
+      expect(group.LogGroupName).toBe('/aws/lambda/'
+        + resource('S3IngestLambdaFunction').Properties.FunctionName);
+      expect(metric).toMatchObject({ MetricValue: '1' });
+      expect([alarm.Namespace, alarm.MetricName])
+        .toEqual([metric.MetricNamespace, metric.MetricName]);
+      // The line is counted once per failed message: any one alarms.
+      expect(alarm).toMatchObject({ Statistic: 'Sum', Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching' });
+      expect(alarm.AlarmActions).toEqual(errors.AlarmActions);
+    });
 
   test('outputs the API URL, bucket, table and queue', () => {
     expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(
