@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROUTES } from '../../lib/api/routes.js';
+import { createTableRequest } from '../../lib/store/table.js';
 import {
   expectedRouteKeys, getAtt, httpStatements, ingestStatements, lambdaTrust,
 } from './expected.js';
@@ -226,26 +227,29 @@ describe('the packaged template', () => {
     expect(queue.MessageRetentionPeriod).toBeGreaterThan(0);
   });
 
-  test('makes the table on demand, with PITR, TTL and the jobs index', () => {
+  test('makes the table the store creates locally, with PITR and TTL', () => {
     const table = resource('MlTable').Properties;
+    // The local server and the tests create their table with this request;
+    // the deployed one must have the same keys, attributes and index.
+    const { TableName: _name, ...request } = createTableRequest('any');
+    const byName = (a: { AttributeName?: string },
+      b: { AttributeName?: string }) =>
+      String(a.AttributeName).localeCompare(String(b.AttributeName));
 
-    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    // A setting added to the request needs its comparison here.
+    expect(Object.keys(request).sort()).toEqual(['AttributeDefinitions',
+      'BillingMode', 'GlobalSecondaryIndexes', 'KeySchema']);
+    expect(table.BillingMode).toBe(request.BillingMode);
+    expect(table.KeySchema).toEqual(request.KeySchema);
+    expect(table.GlobalSecondaryIndexes)
+      .toEqual(request.GlobalSecondaryIndexes);
+    expect([...table.AttributeDefinitions].sort(byName))
+      .toEqual([...request.AttributeDefinitions ?? []].sort(byName));
     expect(table.PointInTimeRecoverySpecification)
       .toEqual({ PointInTimeRecoveryEnabled: true });
     expect(table.TimeToLiveSpecification)
+      // API keys (apiKeyStore.ts) carry their expiry in expiresAt.
       .toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect(table.KeySchema).toEqual([
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ]);
-    expect(table.GlobalSecondaryIndexes).toEqual([{
-      IndexName: 'jobs-by-id',
-      KeySchema: [
-        { AttributeName: 'jobsPk', KeyType: 'HASH' },
-        { AttributeName: 'jobsSk', KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    }]);
     expect(table.DeletionProtectionEnabled).toBe(false);
   });
 
