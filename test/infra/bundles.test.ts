@@ -161,23 +161,25 @@ describe('the function bundles against the local stand-ins', () => {
     expect(JSON.parse(result.body)).toEqual({ count: 0, jobs: [] });
   });
 
-  test('the ingest bundle records an object for an unknown job as failed',
+  test('the ingest bundle lets an unknown job\'s object go, saying why',
     async () => {
-      const { result } = invoke('S3IngestLambdaFunction', 's3Ingest', {
-        Records: [{ messageId: 'm-1', body: JSON.stringify(unknownJobEvent()),
-          attributes: { ApproximateReceiveCount: '1' } }],
-      });
+      const { result, logLines } = invoke('S3IngestLambdaFunction',
+        's3Ingest', {
+          Records: [{ messageId: 'm-1',
+            body: JSON.stringify(unknownJobEvent()),
+            attributes: { ApproximateReceiveCount: '1' } }],
+        });
 
-      // Failed for good (no such job): the message is let go, not retried,
-      // and the bundle wrote the object's record to the table.
+      // Not retried, and nothing recorded: the job was looked up in the
+      // table and is not there (the reason is Elasticsearch's 404 text).
       expect(result).toEqual({ batchItemFailures: [] });
+      expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
+        expect.objectContaining({ msg: 'object', outcome: 'ignored',
+          reason: "No known job with id 'no-such-job'" }));
       const records = await createObjectRecords(
         createDynamoClient({ endpoint: dynamoUrl }), tableName)
         .list('no-such-job');
-      expect(records).toMatchObject([{
-        key: 'jobs/no-such-job/records.ndjson', state: 'failed',
-        error: "No known job with id 'no-such-job'",
-      }]);
+      expect(records).toEqual([]);
     });
 
   test('the ingest bundle logs a failed message as the alarm\'s filter '

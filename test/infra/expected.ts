@@ -83,9 +83,9 @@ export const httpStatements = [
 
 /**
  * Every AWS SDK command the ingest function sends, by client, read off
- * functions/s3-ingest.ts, lib/jobs/ingestObject.ts and what it calls
- * (ingestLease.ts, objectChunks.ts, giveUpObject.ts) down to the
- * `new ...Command(` lines of lib/store:
+ * functions/s3-ingest.ts, lib/jobs/ingestObject.ts and what they call
+ * (ingestLease.ts, jobLease.ts, objectChunks.ts, giveUpObject.ts) down to
+ * the `new ...Command(` lines of lib/store:
  * - job store: getJob and getState send GetItem; acquireLease, commit and
  *   releaseLease send UpdateItem, the first two GetItem after a failed
  *   condition;

@@ -2,7 +2,6 @@ import type { SQSEvent } from 'aws-lambda';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { createS3IngestHandler } from '../../functions/s3-ingest.js';
-import { giveUpObject } from '../../lib/jobs/giveUpObject.js';
 import type { IngestDeps } from '../../lib/jobs/ingestObject.js';
 import { createDynamoClient } from '../../lib/store/clients.js';
 import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
@@ -19,9 +18,9 @@ import {
 } from './sqsEndpoint.js';
 
 // The ingest role grants what ingestCommands lists and nothing more; here
-// the handler and the last-receive give-up run on clients that note every
-// command they send, so a command added to the path without its grant, or
-// a grant no longer used, fails this test.
+// the handler, its give-up on a last receive included, runs on clients
+// that note every command they send, so a command added to the path
+// without its grant, or a grant no longer used, fails this test.
 
 const sent = new Map<string, Set<string>>();
 
@@ -63,14 +62,14 @@ afterAll(() => sqs.close());
 
 const line = '{"time":1449446400,"airline":"AAL","responsetime":"132.2"}\n';
 
-function messageOf(id: string, key: string, eTag: string) {
+function messageOf(id: string, key: string, eTag: string, receives = 1) {
   const s3Event = { Records: [{ eventName: 'ObjectCreated:Put',
     eventTime: '2026-01-01T00:00:00.000Z',
     s3: { object: { key, eTag, size: 1 } } }] };
   return { Records: [{
     messageId: id, receiptHandle: `handle-${id}`,
     body: JSON.stringify(s3Event),
-    attributes: { ApproximateReceiveCount: '1' },
+    attributes: { ApproximateReceiveCount: String(receives) },
     eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:ingest',
   }] } as unknown as SQSEvent;
 }
@@ -93,7 +92,7 @@ test('the ingest path sends exactly the commands its role grants',
     const ghost = `jobs/${uniqueJobId('none')}/x.ndjson`;
     const ghostEtag = await putObject(ghost, line);
     const handler = createS3IngestHandler({
-      ingest: deps, logger: pino({ level: 'silent' }),
+      ingest: deps, logger: pino({ level: 'silent' }), maxReceives: 3,
       delayer: createMessageDelayer(sqsClient,
         `${sqs.url}/000000000000/ingest`),
     });
@@ -105,12 +104,17 @@ test('the ingest path sends exactly the commands its role grants',
       .toEqual(['AmazonSQS.ChangeMessageVisibility']);
     const done = await handler(messageOf('b', key, etag), forEver);
     expect(done.batchItemFailures).toEqual([]);
-    // An unknown job's object is recorded failed and let go.
+    // An unknown job's object is let go.
     const unknown = await handler(messageOf('c', ghost, ghostEtag), forEver);
     expect(unknown.batchItemFailures).toEqual([]);
-    // Stopped part-way, then its last receive gives it up.
+    // Stopped part-way at its first receive and again at its last (the
+    // third), which records it failed instead of asking it back.
     await handler(messageOf('d', given, givenEtag), oneChunk());
-    await giveUpObject(deps, { key: given, etag: givenEtag }, 'gave up');
+    const last = await handler(messageOf('d', given, givenEtag, 3),
+      oneChunk());
+    expect(last.batchItemFailures).toEqual([{ itemIdentifier: 'd' }]);
+    expect(await deps.records.get(jobId, given, givenEtag))
+      .toMatchObject({ state: 'failed' });
 
     const byClient = Object.fromEntries([...sent].map(
       ([client, commands]) => [client, [...commands].sort()]));
