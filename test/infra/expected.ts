@@ -46,10 +46,17 @@ function logsStatement(functionName: string) {
   };
 }
 
-const tableStatements = [
+const tableArn = getAtt('MlTable', 'Arn');
+const jobObjects = { 'Fn::Join': ['', [getAtt('MlBucket', 'Arn'), '/jobs/*']] };
+
+/** The http role: table, index, presigned puts under jobs/, its logs. */
+export const httpStatements = [
+  logsStatement('http'),
   {
     Sid: 'Table',
     Effect: 'Allow',
+    // Jobs, keys and object records are read, written, listed (Query) and
+    // deleted with the job.
     Action: [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -57,22 +64,15 @@ const tableStatements = [
       'dynamodb:DeleteItem',
       'dynamodb:Query',
     ],
-    Resource: getAtt('MlTable', 'Arn'),
+    Resource: tableArn,
   },
   {
+    // Job listings read the index.
     Sid: 'JobsIndex',
     Effect: 'Allow',
     Action: 'dynamodb:Query',
-    Resource: { 'Fn::Join': ['/', [getAtt('MlTable', 'Arn'), 'index', 'jobs-by-id']] },
+    Resource: { 'Fn::Join': ['/', [tableArn, 'index', 'jobs-by-id']] },
   },
-];
-
-const jobObjects = { 'Fn::Join': ['', [getAtt('MlBucket', 'Arn'), '/jobs/*']] };
-
-/** The http role: table, index, presigned puts under jobs/, its logs. */
-export const httpStatements = [
-  logsStatement('http'),
-  ...tableStatements,
   {
     Sid: 'PresignedUploads',
     Effect: 'Allow',
@@ -81,15 +81,62 @@ export const httpStatements = [
   },
 ];
 
-/** The ingest role: table, index, reads under jobs/, the queue, its logs. */
+/**
+ * Every AWS SDK command the ingest function sends, by client, read off
+ * functions/s3-ingest.ts, lib/jobs/ingestObject.ts and what they call
+ * (ingestLease.ts, jobLease.ts, objectChunks.ts, giveUpObject.ts) down to
+ * the `new ...Command(` lines of lib/store:
+ * - job store: getJob and getState send GetItem; acquireLease, commit and
+ *   releaseLease send UpdateItem, the first two GetItem after a failed
+ *   condition;
+ * - object records: get sends GetItem; noteQueued and finish PutItem;
+ * - object store: head sends HeadObject; readRange and readRangePieces
+ *   GetObject;
+ * - message delayer: retryAfter sends ChangeMessageVisibility.
+ * It never lists (Query), deletes or reads the jobs index. ingestPath.test.ts
+ * checks this list against the commands a run of the handler sends.
+ */
+export const ingestCommands = {
+  DynamoDBClient: ['GetItemCommand', 'PutItemCommand', 'UpdateItemCommand'],
+  S3Client: ['HeadObjectCommand', 'GetObjectCommand'],
+  SQSClient: ['ChangeMessageVisibilityCommand'],
+} as const;
+
+/** The IAM action that authorises a command; IAM has no s3:HeadObject. */
+function actionOf(service: string, command: string): string {
+  const name = command.replace(/Command$/, '');
+  return `${service}:${name === 'HeadObject' ? 'GetObject' : name}`;
+}
+
+function actionsOf(service: string, commands: readonly string[]): string[] {
+  return [...new Set(commands.map((command) => actionOf(service, command)))];
+}
+
+/** A single action is written as a string in the template. */
+const oneOrMany = (actions: string[]) =>
+  actions.length === 1 ? actions[0] : actions;
+
+/**
+ * What Lambda's event source mapping does with the function's role: poll,
+ * delete handled messages, read the queue's attributes.
+ */
+const pollerActions = [
+  'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes',
+];
+
+/** The ingest role: its commands above, the poller's, its logs. */
 export const ingestStatements = [
   logsStatement('s3Ingest'),
-  ...tableStatements,
+  {
+    Sid: 'Table',
+    Effect: 'Allow',
+    Action: actionsOf('dynamodb', ingestCommands.DynamoDBClient),
+    Resource: tableArn,
+  },
   {
     Sid: 'ReadJobObjects',
     Effect: 'Allow',
-    // s3:GetObject also authorises HeadObject; IAM has no HeadObject action.
-    Action: 's3:GetObject',
+    Action: oneOrMany(actionsOf('s3', ingestCommands.S3Client)),
     Resource: jobObjects,
   },
   {
@@ -103,12 +150,8 @@ export const ingestStatements = [
   {
     Sid: 'ConsumeQueue',
     Effect: 'Allow',
-    Action: [
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:GetQueueAttributes',
-      'sqs:ChangeMessageVisibility',
-    ],
+    Action: [...pollerActions,
+      ...actionsOf('sqs', ingestCommands.SQSClient)],
     Resource: getAtt('IngestQueue', 'Arn'),
   },
 ];

@@ -42,15 +42,25 @@ export function packageService(stage: string): PackagedService {
   return { dir, templatePath, template };
 }
 
+/** The resource of a template with that logical id; throws if none. */
+export function resourceOf(template: Template, logicalId: string): Resource {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`no resource ${logicalId} in the template`);
+  return found;
+}
+
 /**
  * The service configuration with every variable resolved for `stage`, as
  * `osls print` shows it; quicker than packaging when only the resources
- * section matters.
+ * and the functions' own settings matter. `params` are `name=value` pairs
+ * for --param.
  */
-export function printConfig(stage: string): {
+export function printConfig(stage: string, params: string[] = []): {
   resources: Pick<Template, 'Resources'>;
+  functions: Record<string, { environment?: Record<string, unknown> }>;
 } {
-  const stdout = runOsls(['print', '--stage', stage, '--format', 'json']);
+  const stdout = runOsls(['print', '--stage', stage, '--format', 'json',
+    ...params.map((param) => `--param=${param}`)]);
   return JSON.parse(stdout);
 }
 

@@ -1,52 +1,27 @@
-import { spawnSync } from 'node:child_process';
-import {
-  mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import {
-  afterAll, beforeAll, describe, expect, inject, test,
-} from 'vitest';
-import { createFirstKey } from '../../lib/auth/keyService.js';
-import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
-import { loadConfig } from '../../lib/config.js';
-import { createJobService } from '../../lib/jobs/jobService.js';
-import { createDynamoClient } from '../../lib/store/clients.js';
-import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
-import { createObjectRecords } from '../../lib/store/objectRecords.js';
-import { createS3Client } from '../../lib/store/objects.js';
-import { ensureTable } from '../../lib/store/table.js';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROUTES } from '../../lib/api/routes.js';
+import { createTableRequest } from '../../lib/store/table.js';
 import {
   expectedRouteKeys, getAtt, httpStatements, ingestStatements, lambdaTrust,
 } from './expected.js';
 import {
-  packageService, printConfig, validateTemplate,
+  packageService, printConfig, resourceOf, validateTemplate,
   type PackagedService, type Resource, type Template,
 } from './packaged.js';
-import { readZipEntries } from './zipEntries.js';
 
 let packaged: PackagedService;
 let template: Template;
-const temporaryDirs: string[] = [];
 
 beforeAll(() => {
   packaged = packageService('test');
   template = packaged.template;
-  temporaryDirs.push(packaged.dir);
 });
 
-afterAll(() => {
-  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(packaged.dir, { recursive: true, force: true }));
 
-function resource(logicalId: string): Resource {
-  const found = template.Resources[logicalId];
-  if (!found) throw new Error(`no resource ${logicalId} in the template`);
-  return found;
-}
+const resource = (logicalId: string): Resource =>
+  resourceOf(template, logicalId);
 
 function resourcesOfType(type: string): Resource[] {
   return Object.values(template.Resources).filter((r) => r.Type === type);
@@ -163,6 +138,21 @@ describe('the packaged template', () => {
     }
   });
 
+  test('tells the ingest function its queue\'s URL and receive limit', () => {
+    const env = resource('S3IngestLambdaFunction')
+      .Properties.Environment.Variables;
+    const queue = resource('IngestQueue').Properties;
+
+    // Ref of an SQS queue is its URL.
+    expect(env.ML_INGEST_QUEUE_URL).toEqual({ Ref: 'IngestQueue' });
+    expect(env.ML_MAX_RECEIVES)
+      .toBe(String(queue.RedrivePolicy.maxReceiveCount));
+    const httpEnv = resource('HttpLambdaFunction')
+      .Properties.Environment.Variables;
+    expect(Object.keys(httpEnv)).not.toContain('ML_INGEST_QUEUE_URL');
+    expect(Object.keys(httpEnv)).not.toContain('ML_MAX_RECEIVES');
+  });
+
   test('feeds the ingest function from the queue one object at a time', () => {
     const fn = resource('S3IngestLambdaFunction').Properties;
     const [mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping');
@@ -237,26 +227,29 @@ describe('the packaged template', () => {
     expect(queue.MessageRetentionPeriod).toBeGreaterThan(0);
   });
 
-  test('makes the table on demand, with PITR, TTL and the jobs index', () => {
+  test('makes the table the store creates locally, with PITR and TTL', () => {
     const table = resource('MlTable').Properties;
+    // The local server and the tests create their table with this request;
+    // the deployed one must have the same keys, attributes and index.
+    const { TableName: _name, ...request } = createTableRequest('any');
+    const byName = (a: { AttributeName?: string },
+      b: { AttributeName?: string }) =>
+      String(a.AttributeName).localeCompare(String(b.AttributeName));
 
-    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    // A setting added to the request needs its comparison here.
+    expect(Object.keys(request).sort()).toEqual(['AttributeDefinitions',
+      'BillingMode', 'GlobalSecondaryIndexes', 'KeySchema']);
+    expect(table.BillingMode).toBe(request.BillingMode);
+    expect(table.KeySchema).toEqual(request.KeySchema);
+    expect(table.GlobalSecondaryIndexes)
+      .toEqual(request.GlobalSecondaryIndexes);
+    expect([...table.AttributeDefinitions].sort(byName))
+      .toEqual([...request.AttributeDefinitions ?? []].sort(byName));
     expect(table.PointInTimeRecoverySpecification)
       .toEqual({ PointInTimeRecoveryEnabled: true });
     expect(table.TimeToLiveSpecification)
+      // API keys (apiKeyStore.ts) carry their expiry in expiresAt.
       .toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect(table.KeySchema).toEqual([
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ]);
-    expect(table.GlobalSecondaryIndexes).toEqual([{
-      IndexName: 'jobs-by-id',
-      KeySchema: [
-        { AttributeName: 'jobsPk', KeyType: 'HASH' },
-        { AttributeName: 'jobsSk', KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    }]);
     expect(table.DeletionProtectionEnabled).toBe(false);
   });
 
@@ -265,20 +258,52 @@ describe('the packaged template', () => {
       expect(group.Properties.RetentionInDays).toBe(30);
     }
     const watched = resourcesOfType('AWS::CloudWatch::Alarm').map((alarm) =>
-      [alarm.Properties.MetricName, alarm.Properties.Dimensions[0].Value]);
+      [alarm.Properties.Namespace, alarm.Properties.MetricName,
+        alarm.Properties.Dimensions?.[0]?.Value]);
 
-    expect(watched).toEqual(expect.arrayContaining([
-      ['ApproximateNumberOfMessagesVisible',
+    expect(watched).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible',
         getAtt('IngestDeadLetterQueue', 'QueueName')],
-      ['Errors', { Ref: 'HttpLambdaFunction' }],
-      ['Errors', { Ref: 'S3IngestLambdaFunction' }],
-    ]));
+      ['AWS/Lambda', 'Errors', { Ref: 'HttpLambdaFunction' }],
+      ['AWS/Lambda', 'Errors', { Ref: 'S3IngestLambdaFunction' }],
+      ['ml-intake-test', 'IngestFailures', undefined],
+    ]);
   });
+
+  test('counts the ingest function\'s failure lines and alarms on them',
+    () => {
+      const filter = resource('IngestFailedMetricFilter').Properties;
+      const [metric] = filter.MetricTransformations;
+      const alarm = resource('IngestFailuresAlarm').Properties;
+      const errors = resource('IngestErrorsAlarm').Properties;
+      const group = resource(filter.LogGroupName.Ref).Properties;
+
+      // The group the function writes to: /aws/lambda/ and its name.
+      expect(group.LogGroupName).toBe('/aws/lambda/'
+        + resource('S3IngestLambdaFunction').Properties.FunctionName);
+      expect(metric).toMatchObject({ MetricValue: '1' });
+      expect([alarm.Namespace, alarm.MetricName])
+        .toEqual([metric.MetricNamespace, metric.MetricName]);
+      // The line is counted once per failed message: any one alarms.
+      expect(alarm).toMatchObject({ Statistic: 'Sum', Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching' });
+      expect(alarm.AlarmActions).toEqual(errors.AlarmActions);
+    });
 
   test('outputs the API URL, bucket, table and queue', () => {
     expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(
       ['HttpApiUrl', 'BucketName', 'TableName', 'QueueUrl']));
   });
+});
+
+test('takes the receive limit of queue and function from one setting', () => {
+  // 7 is no default anywhere: both can only have it from the parameter.
+  const config = printConfig('test', ['ingestMaxReceives=7']);
+  const queue = config.resources.Resources.IngestQueue.Properties;
+
+  expect(Number(queue.RedrivePolicy.maxReceiveCount)).toBe(7);
+  expect(config.functions.s3Ingest.environment?.ML_MAX_RECEIVES).toBe('7');
 });
 
 test('only the prod stage turns on the table\'s deletion protection', () => {
@@ -287,164 +312,3 @@ test('only the prod stage turns on the table\'s deletion protection', () => {
   expect(prod.Properties.DeletionProtectionEnabled).toBe(true);
   expect(prod.DeletionPolicy).toBe('Retain');
 });
-
-describe('the function bundles', () => {
-  // Minified, the DynamoDB and S3 clients with the presigner come to about
-  // 0.6 MB, and js-joda with its time-zone and en-US data adds about 1.1 MB
-  // (measured with esbuild 0.28). Past 4 MiB something large was bundled
-  // by mistake, and cold starts pay for every byte.
-  const maxBundleBytes = 4 * 1024 * 1024;
-
-  test.each(['http', 's3Ingest'])('%s.zip holds one small bundle', (name) => {
-    const zipPath = join(packaged.dir, `${name}.zip`);
-    const bundles = readZipEntries(zipPath)
-      .filter((entry) => entry.name.endsWith('.mjs'));
-
-    expect(bundles).toHaveLength(1);
-    expect(bundles[0].data.length).toBeLessThan(maxBundleBytes);
-    console.info(`${name}.zip: ${statSync(zipPath).size} bytes zipped, `
-      + `${bundles[0].name} ${bundles[0].data.length} bytes`);
-  });
-
-  test.each([
-    ['http', 'HttpLambdaFunction'],
-    ['s3Ingest', 'S3IngestLambdaFunction'],
-  ])('%s loads in plain node and exports a handler', (name, logicalId) => {
-    const dir = unzipOutsideProject(join(packaged.dir, `${name}.zip`));
-    const handler = resource(logicalId).Properties.Handler as string;
-    const file = join(dir, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
-
-    // Outside the project no node_modules can be found: a dependency left
-    // out of the bundle fails the import here, as it would in Lambda.
-    const probe = `const m = await import(${JSON.stringify(
-      pathToFileURL(file).href)});
-      process.exit(typeof m.handler === 'function' ? 0 : 3);`;
-    const result = spawnSync(process.execPath,
-      ['--input-type=module', '-e', probe],
-      { cwd: dir, env: lambdaLikeEnv(logicalId), encoding: 'utf8' });
-
-    expect(result.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find/);
-    expect(result.status).toBe(0);
-  });
-});
-
-describe('the function bundles against the local stand-ins', () => {
-  const dynamoUrl = inject('dynamoUrl');
-  const s3Url = inject('s3Url');
-  const bucket = inject('s3Bucket');
-  const tableName = `bundles-${Date.now()}`;
-  let encodedKey = '';
-
-  beforeAll(async () => {
-    const client = createDynamoClient({ endpoint: dynamoUrl });
-    await ensureTable(client, tableName);
-    const key = await createFirstKey(createApiKeyStore(client, tableName),
-      { name: 'bundle-probe', privileges: ['monitor_ml'] });
-    encodedKey = key.encoded;
-    const jobs = createJobService({ store: createDynamoJobStore(client,
-      tableName), config: { ...loadConfig({}), tableName }, now: Date.now });
-    await jobs.putJob('bundle-job', {
-      analysis_config: { bucket_span: '1h', detectors: [{ function: 'count' }] },
-      data_description: { time_field: 'time', time_format: 'epoch' },
-    });
-    await jobs.openJob('bundle-job');
-    await createS3Client({ endpoint: s3Url }).send(new PutObjectCommand({
-      Bucket: bucket, Key: 'jobs/bundle-job/records.ndjson',
-      Body: '{"time":1449446400}\n{"time":1449446460}\n',
-    }));
-  });
-
-  /** Runs the bundle's handler on one event in a plain node, outside. */
-  function invoke(logicalId: string, name: string, event: object): unknown {
-    const dir = unzipOutsideProject(join(packaged.dir, `${name}.zip`));
-    const handler = resource(logicalId).Properties.Handler as string;
-    const file = join(dir, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
-    const probe = `const m = await import(${JSON.stringify(
-      pathToFileURL(file).href)});
-      const context = { getRemainingTimeInMillis: () => 60000 };
-      const result = await m.handler(${JSON.stringify(event)}, context);
-      process.stdout.write('\\nRESULT' + JSON.stringify(result) + '\\n');`;
-    const result = spawnSync(process.execPath,
-      ['--input-type=module', '-e', probe], {
-        cwd: dir, encoding: 'utf8',
-        env: {
-          ...lambdaLikeEnv(logicalId),
-          ML_TABLE: tableName, ML_BUCKET: bucket,
-          AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl, AWS_ENDPOINT_URL_S3: s3Url,
-          AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
-          AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-        },
-      });
-    expect(result.status, result.stderr).toBe(0);
-    // The handler's own log lines share stdout with the result line.
-    const line = result.stdout.split('\n')
-      .find((text) => text.startsWith('RESULT')) ?? '';
-    return JSON.parse(line.slice('RESULT'.length));
-  }
-
-  test('the http bundle answers an API Gateway event from the table', () => {
-    const result = invoke('HttpLambdaFunction', 'http', {
-      version: '2.0', routeKey: 'GET /_ml/anomaly_detectors',
-      rawPath: '/_ml/anomaly_detectors', rawQueryString: '',
-      headers: { authorization: `ApiKey ${encodedKey}` },
-      requestContext: { http: { method: 'GET',
-        path: '/_ml/anomaly_detectors' }, requestId: 'probe' },
-      isBase64Encoded: false,
-    }) as { statusCode: number; body: string };
-
-    expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body)).toMatchObject({ count: 1,
-      jobs: [{ job_id: 'bundle-job' }] });
-  });
-
-  test('the ingest bundle counts an object into its job', async () => {
-      const s3Event = { Records: [{
-        eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: bucket }, object: {
-          key: 'jobs/bundle-job/records.ndjson', size: 42 } },
-      }] };
-
-      const result = invoke('S3IngestLambdaFunction', 's3Ingest', {
-        Records: [{ messageId: 'm-1', body: JSON.stringify(s3Event),
-          attributes: { ApproximateReceiveCount: '1' } }],
-      });
-
-      // Done: the message is let go, and the bundle wrote the object's
-      // record, with its two records, to the table.
-      expect(result).toEqual({ batchItemFailures: [] });
-      const records = await createObjectRecords(
-        createDynamoClient({ endpoint: dynamoUrl }), tableName)
-        .list('bundle-job');
-      expect(records).toMatchObject([{
-        key: 'jobs/bundle-job/records.ndjson', state: 'done',
-        counts: { processedRecordCount: 2 },
-      }]);
-    });
-});
-
-function unzipOutsideProject(zipPath: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ml-intake-bundle-'));
-  temporaryDirs.push(dir);
-  for (const entry of readZipEntries(zipPath)) {
-    if (entry.name.endsWith('/')) continue;
-    mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
-    writeFileSync(join(dir, entry.name), entry.data);
-  }
-  return dir;
-}
-
-/** The function's environment, with made-up names for the references. */
-function lambdaLikeEnv(logicalId: string): NodeJS.ProcessEnv {
-  const variables = resource(logicalId).Properties.Environment.Variables;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    AWS_REGION: 'us-east-1',
-    AWS_LAMBDA_FUNCTION_NAME: logicalId,
-  };
-  for (const [name, value] of Object.entries(variables)) {
-    env[name] = typeof value === 'string' ? value : `probe-${name}`;
-  }
-  return env;
-}
