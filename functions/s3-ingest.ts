@@ -49,11 +49,13 @@ export type S3IngestHandler = (
 
 /**
  * Seconds before a message comes back: at once after a planned stop; after
- * a busy job, 5 minutes, so that the 50 receives the queue allows span
- * about 4 hours of waiting behind other objects of the same job; after an
- * error, a minute, so that a transient fault costs a minute rather than
- * the queue's 30-minute visibility timeout, and 50 faults in a row reach
- * the dead-letter queue in about 50 minutes.
+ * a busy job, 5 minutes, so that the queue's receives (50 by default, the
+ * template's ingestMaxReceives) span about 4 hours of waiting behind other
+ * objects of the same job; after an error, a minute, so that a transient
+ * fault costs a minute rather than the queue's 30-minute visibility
+ * timeout, and 50 faults in a row reach the dead-letter queue in about 50
+ * minutes. A turn that crashes or times out never gets here: its message
+ * comes back after the visibility timeout.
  */
 const PAUSED_DELAY_S = 1;
 const BUSY_DELAY_S = 300;
@@ -192,7 +194,8 @@ function buildHandler(): S3IngestHandler {
       settings: loadIngestSettings(),
       now: Date.now,
     },
-    delayer: createMessageDelayer(createSqsClient()),
+    delayer: createMessageDelayer(createSqsClient(),
+      process.env.ML_INGEST_QUEUE_URL),
     maxReceives: receivesFrom(process.env.ML_MAX_RECEIVES),
   });
 }

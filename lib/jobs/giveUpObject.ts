@@ -1,6 +1,6 @@
 /**
- * What a dead-letter queue leaves behind, for the local stand-in of the
- * queue: after its last try an object is recorded failed with the reason,
+ * An object whose message is on its last try, in the ingest function or
+ * the local stand-in of the queue: it is recorded failed with the reason,
  * and a marker it left on the job is cleared so the job is free again.
  * The counts its earlier turns committed stay.
  */
