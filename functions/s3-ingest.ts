@@ -137,8 +137,7 @@ export function createS3IngestHandler(
           logger.error({ err: errorSummary(err) }, 'give up failed'));
         continue;
       }
-      await deps.delayer?.retryAfter(message.eventSourceARN,
-        message.receiptHandle, again.delayS)
+      await deps.delayer?.retryAfter(message.receiptHandle, again.delayS)
         .catch((err: unknown) =>
           logger.warn({ err: errorSummary(err) }, 'visibility'));
     }
@@ -194,10 +193,18 @@ function buildHandler(): S3IngestHandler {
       settings: loadIngestSettings(),
       now: Date.now,
     },
-    delayer: createMessageDelayer(createSqsClient(),
-      process.env.ML_INGEST_QUEUE_URL),
+    delayer: delayerFor(process.env.ML_INGEST_QUEUE_URL),
     maxReceives: receivesFrom(process.env.ML_MAX_RECEIVES),
   });
+}
+
+/**
+ * The template always passes the queue's URL; without it messages come
+ * back only after the visibility timeout.
+ */
+function delayerFor(queueUrl: string | undefined): MessageDelayer | undefined {
+  if (!queueUrl) return undefined;
+  return createMessageDelayer(createSqsClient(), queueUrl);
 }
 
 /** The queue's maxReceiveCount, which the template passes in. */

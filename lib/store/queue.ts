@@ -7,38 +7,20 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 export interface MessageDelayer {
   /** Makes the message visible again after `delaySec`. */
-  retryAfter(queueArn: string, receiptHandle: string, delaySec: number):
-    Promise<void>;
-}
-
-/**
- * `arn:{partition}:sqs:{region}:{account}:{name}` to the queue's URL, on
- * the host the client's own endpoint rules give for that region, so no
- * partition's domain is written here. Only for a delayer given no URL.
- */
-export function queueUrlOf(client: SQSClient, queueArn: string): string {
-  const [scheme, , service, region, account, name, ...rest] =
-    queueArn.split(':');
-  if (scheme !== 'arn' || service !== 'sqs' || !region || !account || !name
-    || rest.length > 0) {
-    throw new Error(`'${queueArn}' is not the ARN of a queue`);
-  }
-  const endpoint = client.config.endpointProvider({ Region: region }).url;
-  return new URL(`/${account}/${name}`, endpoint).href;
+  retryAfter(receiptHandle: string, delaySec: number): Promise<void>;
 }
 
 /**
  * `queueUrl` is the ingest queue's URL as the deployment gives it
  * (`ML_INGEST_QUEUE_URL`); the function reads from that one queue only.
- * Without it the URL is made from each message's queue ARN.
  */
 export function createMessageDelayer(
-  client: SQSClient, queueUrl?: string,
+  client: SQSClient, queueUrl: string,
 ): MessageDelayer {
   return {
-    async retryAfter(queueArn, receiptHandle, delaySec) {
+    async retryAfter(receiptHandle, delaySec) {
       await client.send(new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl || queueUrlOf(client, queueArn),
+        QueueUrl: queueUrl,
         ReceiptHandle: receiptHandle,
         VisibilityTimeout: delaySec,
       }));

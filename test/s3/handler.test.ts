@@ -119,7 +119,7 @@ describe('when a message comes back', () => {
     return {
       delays,
       delayer: {
-        retryAfter: async (_arn: string, _handle: string, seconds: number) => {
+        retryAfter: async (_handle: string, seconds: number) => {
           delays.push(seconds);
         },
       },
