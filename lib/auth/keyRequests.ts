@@ -1,4 +1,5 @@
 import { MlError } from '../errors.js';
+import { parseTimeValue } from '../timeValue.js';
 import { CLUSTER_PRIVILEGES, isClusterPrivilege } from './privileges.js';
 
 /**
@@ -59,28 +60,22 @@ function nameProblems(name: string): string[] {
   return problems;
 }
 
-const TIME_UNITS_MS: Record<string, number> = {
-  d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1,
-  micros: 1e-3, nanos: 1e-6,
-};
-
 /**
  * An Elasticsearch time value such as `1d` or `90m`. The original adds
  * whole seconds of it to the creation time, so `1500ms` lasts 1 s.
  */
 export function readExpiration(value: unknown): number | null {
   if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw unitMissing(String(value));
 
-  const text = String(value);
-  const match = /^(\d+)(nanos|micros|ms|s|m|h|d)$/
-    .exec(text.trim().toLowerCase());
-  if (typeof value !== 'string' || match === null) {
-    throw parseError(`failed to parse setting [expiration] with value `
-      + `[${text}] as a time value: unit is missing or unrecognized`);
-  }
-
-  const ms = Number(match[1]) * TIME_UNITS_MS[match[2]];
+  const ms = parseTimeValue('expiration', value);
+  if (ms < 0) throw unitMissing(value);
   return Math.floor(ms / 1000) * 1000;
+}
+
+function unitMissing(text: string): MlError {
+  return parseError(`failed to parse setting [expiration] with value `
+    + `[${text}] as a time value: unit is missing or unrecognized`);
 }
 
 function readRoleDescriptors(value: unknown): string[] | null {

@@ -6,6 +6,8 @@
  */
 import { MlError } from '../errors.js';
 
+export { parseTimeValue } from '../timeValue.js';
+
 export type JsonObject = Record<string, unknown>;
 
 export function parseError(reason: string): MlError {
@@ -115,29 +117,6 @@ export class ObjectReader {
   raw(key: string): unknown {
     return this.source[key];
   }
-}
-
-const MS_PER_UNIT: Readonly<Record<string, number>> = {
-  nanos: 1e-6, micros: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000,
-  d: 86_400_000,
-};
-
-const TIME_VALUE = /^(-?\d+)(nanos|micros|ms|s|m|h|d)$/;
-
-/**
- * A time string such as `5m`, `3600s` or `3600000ms`, in ms (possibly
- * fractional for `nanos` and `micros`). Fractions such as `1.5h` are
- * refused: Elasticsearch accepts them with a warning, which matters only to
- * a job written that way.
- */
-export function parseTimeValue(setting: string, raw: string): number {
-  const parts = TIME_VALUE.exec(raw.trim().toLowerCase());
-  if (parts === null) {
-    throw new MlError(400, 'parse_exception',
-      `failed to parse setting [${setting}] with value [${raw}] as a time `
-        + 'value: unit is missing or unrecognized');
-  }
-  return Number(parts[1]) * MS_PER_UNIT[parts[2]];
 }
 
 const BYTES_PER_UNIT: Readonly<Record<string, number>> = {
