@@ -1,23 +1,22 @@
+/**
+ * API keys in the job table: the item layout and every request, built by
+ * pure functions, then a thin store that sends them. The layout is the
+ * one keys have always had (strings, numbers, a boolean and a list of
+ * privilege strings), so items written before keep reading back.
+ */
 import {
-  ConditionalCheckFailedException, type DynamoDBClient,
+  ConditionalCheckFailedException, GetItemCommand, PutItemCommand,
+  QueryCommand, UpdateItemCommand,
+  type DynamoDBClient, type GetItemCommandInput, type PutItemCommandInput,
+  type QueryCommandInput, type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand,
-  UpdateCommand, type GetCommandInput, type PutCommandInput,
-  type QueryCommandInput, type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
 import type {
   ApiKeyStore, InvalidateOutcome, StoredApiKey,
 } from '../auth/types.js';
-import { JOBS_INDEX, JOBS_INDEX_PK, JOBS_INDEX_SK } from './items.js';
-
-/** A key id collided with an existing one (a random id: a retry helps). */
-export class ApiKeyExistsError extends Error {
-  constructor(readonly keyId: string) {
-    super(`an API key with id [${keyId}] already exists`);
-    this.name = 'ApiKeyExistsError';
-  }
-}
+import { ApiKeyExistsError } from './errors.js';
+import {
+  JOBS_INDEX, JOBS_INDEX_PK, JOBS_INDEX_SK, type Item,
+} from './items.js';
 
 const KEY_PREFIX = 'APIKEY#';
 const KEY_SORT = 'KEY';
@@ -37,41 +36,62 @@ export const KEYS_INDEX_PARTITION = 'APIKEYS';
  */
 const RETENTION_AFTER_EXPIRY_MS = 7 * 24 * 3_600_000;
 
-export function keyItemKey(id: string): { pk: string; sk: string } {
-  return { pk: `${KEY_PREFIX}${id}`, sk: KEY_SORT };
+const num = (value: number) => ({ N: String(value) });
+
+export function keyItemKey(id: string): Item {
+  return { pk: { S: `${KEY_PREFIX}${id}` }, sk: { S: KEY_SORT } };
 }
 
-export function buildPutKeyRequest(
-  tableName: string, key: StoredApiKey,
-): PutCommandInput {
-  const item: Record<string, unknown> = {
+export function keyItem(key: StoredApiKey): Item {
+  const item: Item = {
     ...keyItemKey(key.id),
-    [JOBS_INDEX_PK]: KEYS_INDEX_PARTITION,
-    [JOBS_INDEX_SK]: key.id,
-    keyId: key.id,
-    name: key.name,
-    secretHash: key.secretHash,
-    privileges: [...key.privileges],
-    creation: key.creation,
-    invalidated: key.invalidated,
+    [JOBS_INDEX_PK]: { S: KEYS_INDEX_PARTITION },
+    [JOBS_INDEX_SK]: { S: key.id },
+    keyId: { S: key.id },
+    name: { S: key.name },
+    secretHash: { S: key.secretHash },
+    privileges: { L: key.privileges.map((privilege) => ({ S: privilege })) },
+    creation: num(key.creation),
+    invalidated: { BOOL: key.invalidated },
   };
   if (key.expiration !== null) {
-    item.expiration = key.expiration;
-    item.expiresAt = Math.ceil(
-      (key.expiration + RETENTION_AFTER_EXPIRY_MS) / 1000);
+    item.expiration = num(key.expiration);
+    item.expiresAt = num(Math.ceil(
+      (key.expiration + RETENTION_AFTER_EXPIRY_MS) / 1000));
   }
-  if (key.invalidation !== null) item.invalidation = key.invalidation;
+  if (key.invalidation !== null) item.invalidation = num(key.invalidation);
+  return item;
+}
 
+export function keyFromItem(item: Item): StoredApiKey {
+  const expiration = item.expiration?.N;
+  const invalidation = item.invalidation?.N;
+  return {
+    id: item.keyId?.S ?? '',
+    name: item.name?.S ?? '',
+    secretHash: item.secretHash?.S ?? '',
+    privileges: (item.privileges?.L ?? [])
+      .flatMap((value) => value.S === undefined ? [] : [value.S]),
+    creation: Number(item.creation?.N ?? 0),
+    expiration: expiration === undefined ? null : Number(expiration),
+    invalidated: item.invalidated?.BOOL === true,
+    invalidation: invalidation === undefined ? null : Number(invalidation),
+  };
+}
+
+export function putKeyRequest(
+  tableName: string, key: StoredApiKey,
+): PutItemCommandInput {
   return {
     TableName: tableName,
-    Item: item,
+    Item: keyItem(key),
     ConditionExpression: 'attribute_not_exists(pk)',
   };
 }
 
-export function buildGetKeyRequest(
+export function getKeyRequest(
   tableName: string, id: string,
-): GetCommandInput {
+): GetItemCommandInput {
   return { TableName: tableName, Key: keyItemKey(id), ConsistentRead: true };
 }
 
@@ -82,63 +102,47 @@ export function buildGetKeyRequest(
  * missing from a listing or shown as it was. The authorizer reads each
  * key by its id, consistently, so this affects only GET listings.
  */
-export function buildListKeysRequest(
-  tableName: string, startKey?: Record<string, unknown>,
+export function listKeysRequest(
+  tableName: string, startKey?: Item,
 ): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: JOBS_INDEX,
     KeyConditionExpression: '#partition = :keys',
     ExpressionAttributeNames: { '#partition': JOBS_INDEX_PK },
-    ExpressionAttributeValues: { ':keys': KEYS_INDEX_PARTITION },
+    ExpressionAttributeValues: { ':keys': { S: KEYS_INDEX_PARTITION } },
     ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
   };
 }
 
 /** Fails its condition when the key is missing or already invalidated. */
-export function buildInvalidateKeyRequest(
+export function invalidateKeyRequest(
   tableName: string, id: string, nowMs: number,
-): UpdateCommandInput {
+): UpdateItemCommandInput {
   return {
     TableName: tableName,
     Key: keyItemKey(id),
     UpdateExpression: 'SET invalidated = :yes, invalidation = :now',
     ConditionExpression: 'attribute_exists(pk) AND invalidated = :no',
-    ExpressionAttributeValues: { ':yes': true, ':no': false, ':now': nowMs },
-  };
-}
-
-export function keyFromItem(item: Record<string, unknown>): StoredApiKey {
-  return {
-    id: String(item.keyId),
-    name: String(item.name),
-    secretHash: String(item.secretHash),
-    privileges: Array.isArray(item.privileges)
-      ? item.privileges.map(String) : [],
-    creation: Number(item.creation),
-    expiration: typeof item.expiration === 'number' ? item.expiration : null,
-    invalidated: item.invalidated === true,
-    invalidation: typeof item.invalidation === 'number'
-      ? item.invalidation : null,
+    ExpressionAttributeValues: {
+      ':yes': { BOOL: true }, ':no': { BOOL: false }, ':now': num(nowMs),
+    },
   };
 }
 
 export function createApiKeyStore(
   client: DynamoDBClient, tableName: string,
 ): ApiKeyStore {
-  const documents = DynamoDBDocumentClient.from(client);
-
   async function getKey(id: string): Promise<StoredApiKey | undefined> {
-    const { Item } = await documents.send(
-      new GetCommand(buildGetKeyRequest(tableName, id)));
+    const { Item } = await client.send(
+      new GetItemCommand(getKeyRequest(tableName, id)));
     return Item === undefined ? undefined : keyFromItem(Item);
   }
 
   return {
     async putKey(key) {
       try {
-        await documents.send(
-          new PutCommand(buildPutKeyRequest(tableName, key)));
+        await client.send(new PutItemCommand(putKeyRequest(tableName, key)));
       } catch (error) {
         if (isConditionFailure(error)) throw new ApiKeyExistsError(key.id);
         throw error;
@@ -149,10 +153,10 @@ export function createApiKeyStore(
 
     async listKeys() {
       const keys: StoredApiKey[] = [];
-      let startKey: Record<string, unknown> | undefined;
+      let startKey: Item | undefined;
       do {
-        const page = await documents.send(
-          new QueryCommand(buildListKeysRequest(tableName, startKey)));
+        const page = await client.send(
+          new QueryCommand(listKeysRequest(tableName, startKey)));
         for (const item of page.Items ?? []) keys.push(keyFromItem(item));
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
@@ -163,13 +167,15 @@ export function createApiKeyStore(
 
     async invalidateKey(id, nowMs): Promise<InvalidateOutcome> {
       try {
-        await documents.send(
-          new UpdateCommand(buildInvalidateKeyRequest(tableName, id, nowMs)));
+        await client.send(new UpdateItemCommand(
+          invalidateKeyRequest(tableName, id, nowMs)));
         return 'invalidated';
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
 
+      // The failed condition does not say which half failed; one read
+      // tells a missing key from one invalidated before.
       const existing = await getKey(id);
       return existing === undefined ? 'missing' : 'already_invalidated';
     },

@@ -45,3 +45,16 @@ export class LeaseLostError extends MlError {
     this.name = 'LeaseLostError';
   }
 }
+
+/**
+ * `putKey` found the key id taken. Ids are 120 random bits, so this
+ * means a broken random source rather than bad luck; a retry with a new
+ * id is safe.
+ */
+export class ApiKeyExistsError extends MlError {
+  constructor(readonly keyId: string) {
+    super(409, 'version_conflict_engine_exception',
+      `an API key with id [${keyId}] already exists`);
+    this.name = 'ApiKeyExistsError';
+  }
+}

@@ -6,9 +6,10 @@ import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { createKeyService } from '../../lib/auth/keyService.js';
 import type { StoredApiKey } from '../../lib/auth/types.js';
 import {
-  ApiKeyExistsError, buildInvalidateKeyRequest, buildListKeysRequest,
-  buildPutKeyRequest, createApiKeyStore,
+  createApiKeyStore, invalidateKeyRequest, keyItem, listKeysRequest,
+  putKeyRequest,
 } from '../../lib/store/apiKeyStore.js';
+import { ApiKeyExistsError } from '../../lib/store/errors.js';
 import { ensureTable } from '../../lib/store/table.js';
 
 const TABLE = `auth-keys-${randomUUID()}`;
@@ -39,8 +40,9 @@ beforeAll(async () => {
 
 describe('request building', () => {
   test('a put is keyed APIKEY#{id} / KEY and only creates', () => {
-    const request = buildPutKeyRequest('t', key({ id: 'k1' }));
-    expect(request.Item).toMatchObject({ pk: 'APIKEY#k1', sk: 'KEY' });
+    const request = putKeyRequest('t', key({ id: 'k1' }));
+    expect(request.Item).toMatchObject(
+      { pk: { S: 'APIKEY#k1' }, sk: { S: 'KEY' } });
     expect(request.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
 
@@ -48,42 +50,67 @@ describe('request building', () => {
     () => {
       // 1_700_000_000_000 ms + 7 * 86_400_000 ms = 1_700_604_800_000 ms,
       // which is 1_700_604_800 s.
-      const request = buildPutKeyRequest('t',
+      const request = putKeyRequest('t',
         key({ expiration: 1_700_000_000_000 }));
-      expect(request.Item?.expiresAt).toBe(1_700_604_800);
+      expect(request.Item?.expiresAt).toEqual({ N: '1700604800' });
+      expect(request.Item?.expiration).toEqual({ N: '1700000000000' });
     });
 
   test('a key that never expires has no TTL attribute', () => {
-    const request = buildPutKeyRequest('t', key());
+    const request = putKeyRequest('t', key());
     expect(request.Item).not.toHaveProperty('expiresAt');
     expect(request.Item).not.toHaveProperty('expiration');
   });
 
   test('an invalidation requires the key to exist and be valid', () => {
-    const request = buildInvalidateKeyRequest('t', 'k1', 5);
-    expect(request.Key).toEqual({ pk: 'APIKEY#k1', sk: 'KEY' });
+    const request = invalidateKeyRequest('t', 'k1', 5);
+    expect(request.Key).toEqual({ pk: { S: 'APIKEY#k1' }, sk: { S: 'KEY' } });
     expect(request.ConditionExpression)
       .toBe('attribute_exists(pk) AND invalidated = :no');
+    expect(request.ExpressionAttributeValues).toEqual({
+      ':yes': { BOOL: true }, ':no': { BOOL: false }, ':now': { N: '5' },
+    });
   });
 
   test('a key item carries the listing index keys under APIKEYS', () => {
-    const request = buildPutKeyRequest('t', key({ id: 'k1' }));
-    expect(request.Item).toMatchObject({ jobsPk: 'APIKEYS', jobsSk: 'k1' });
+    const request = putKeyRequest('t', key({ id: 'k1' }));
+    expect(request.Item).toMatchObject(
+      { jobsPk: { S: 'APIKEYS' }, jobsSk: { S: 'k1' } });
   });
 
   test('a listing queries the index partition and never scans', () => {
-    const request = buildListKeysRequest('t');
+    const request = listKeysRequest('t');
     expect(request.IndexName).toBe('jobs-by-id');
     expect(request.KeyConditionExpression).toBe('#partition = :keys');
     expect(request.ExpressionAttributeNames)
       .toEqual({ '#partition': 'jobsPk' });
-    expect(request.ExpressionAttributeValues).toEqual({ ':keys': 'APIKEYS' });
+    expect(request.ExpressionAttributeValues)
+      .toEqual({ ':keys': { S: 'APIKEYS' } });
   });
 
   test('a listing continues from where the last page stopped', () => {
-    const start = { pk: 'APIKEY#k1', sk: 'KEY' };
-    expect(buildListKeysRequest('t')).not.toHaveProperty('ExclusiveStartKey');
-    expect(buildListKeysRequest('t', start).ExclusiveStartKey).toBe(start);
+    const start = { pk: { S: 'APIKEY#k1' }, sk: { S: 'KEY' } };
+    expect(listKeysRequest('t')).not.toHaveProperty('ExclusiveStartKey');
+    expect(listKeysRequest('t', start).ExclusiveStartKey).toBe(start);
+  });
+
+  test('an item has the layout keys were always stored with', () => {
+    // The attribute types the document client gave these values: a
+    // string S, a number N, a boolean BOOL and an array a list L.
+    const item = keyItem(key({
+      id: 'k1', privileges: ['monitor_ml', 'manage_ml'], invalidated: true,
+      invalidation: 1_700_000_500_000,
+    }));
+    expect(item).toEqual({
+      pk: { S: 'APIKEY#k1' }, sk: { S: 'KEY' },
+      jobsPk: { S: 'APIKEYS' }, jobsSk: { S: 'k1' },
+      keyId: { S: 'k1' }, name: { S: 'ingest' },
+      secretHash: { S: 'scrypt$1024$8$1$c2FsdA==$aGFzaA==' },
+      privileges: { L: [{ S: 'monitor_ml' }, { S: 'manage_ml' }] },
+      creation: { N: '1700000000000' },
+      invalidated: { BOOL: true },
+      invalidation: { N: '1700000500000' },
+    });
   });
 });
 
@@ -93,6 +120,33 @@ describe('the DynamoDB API key store', () => {
     await store.putKey(written);
     expect(await store.getKey(written.id)).toEqual(written);
   });
+
+  test('reads a key item written before the store changed its client',
+    async () => {
+      // Written as the document client wrote it, attribute by attribute.
+      const id = randomUUID();
+      await client.send(new PutItemCommand({
+        TableName: TABLE,
+        Item: {
+          pk: { S: `APIKEY#${id}` }, sk: { S: 'KEY' },
+          jobsPk: { S: 'APIKEYS' }, jobsSk: { S: id },
+          keyId: { S: id }, name: { S: 'old' },
+          secretHash: { S: 'scrypt$1024$8$1$c2FsdA==$aGFzaA==' },
+          privileges: { L: [{ S: 'manage_ml' }] },
+          creation: { N: '1700000000000' }, invalidated: { BOOL: false },
+          expiration: { N: '1700086400000' }, expiresAt: { N: '1700691200' },
+        },
+      }));
+
+      expect(await store.getKey(id)).toEqual({
+        id, name: 'old', secretHash: 'scrypt$1024$8$1$c2FsdA==$aGFzaA==',
+        privileges: ['manage_ml'], creation: 1_700_000_000_000,
+        expiration: 1_700_086_400_000, invalidated: false,
+        invalidation: null,
+      });
+      expect(await store.invalidateKey(id, 1_700_000_000_001))
+        .toBe('invalidated');
+    });
 
   test('answers undefined for an unknown id', async () => {
     expect(await store.getKey('no-such-key')).toBeUndefined();
