@@ -40,9 +40,10 @@ export function unsuccessfulApiKey(cause: string): MlError {
 }
 
 /**
- * Elasticsearch words a denial for an API key as "for API key id [<id>] of
- * user [<owner>]" and leaves out the roles (a realm user gets "for user
- * [<name>] with roles [...]" instead). Every caller here is an API key.
+ * Spec §9's wording: "action [<action>] is unauthorized for user [<name>]"
+ * and the privileges that would grant it. Keys are not owned by users
+ * here, so the key's own name stands in for the user; Elasticsearch's
+ * "with effective roles [...]" is left out, as no roles exist here.
  */
 export function actionDenied(
   action: string, principal: ApiKeyPrincipal,
@@ -53,6 +54,6 @@ export function actionDenied(
       + `[${granting.join(',')}]`;
 
   return new MlError(403, 'security_exception',
-    `action [${action}] is unauthorized for API key id `
-    + `[${principal.keyId}] of user [${principal.keyName}]${grantedBy}`);
+    `action [${action}] is unauthorized for user `
+    + `[${principal.keyName}]${grantedBy}`);
 }

@@ -157,9 +157,11 @@ describe('authorization by privilege', () => {
 
     expect(error.status).toBe(403);
     expect(error.type).toBe('security_exception');
+    // Spec §9: "is unauthorized for user [<name>], this action is granted
+    // by the cluster privileges [manage_ml,manage,all]".
     expect(error.message).toBe(`action [${POST_DATA}] is unauthorized for `
-      + `API key id [${key.id}] of user [reader], this action is granted `
-      + 'by the cluster privileges [manage_ml,manage,all]');
+      + 'user [reader], this action is granted by the cluster privileges '
+      + '[manage_ml,manage,all]');
     expect(error.headers).toEqual({});
   });
 

@@ -142,9 +142,8 @@ describe.each(cases.map((c) => [label(c), c] as const))('%s', (_l, c) => {
         expect(status).toBe(403);
         expect(body.error.type).toBe('security_exception');
         expect(body.error.reason).toBe(`action [${c.action}] is `
-          + `unauthorized for API key id [${key.id}] of user [${name}], `
-          + `this action is granted by the cluster privileges `
-          + `[${grantedBy(c.action)}]`);
+          + `unauthorized for user [${name}], this action is granted by `
+          + `the cluster privileges [${grantedBy(c.action)}]`);
       });
   }
 });
