@@ -1,7 +1,8 @@
 import type { Authorizer, HttpRequest } from '../api/types.js';
+import type { MlError } from '../errors.js';
 import { readApiKeyHeader } from './credentials.js';
 import { anyPrivilegeGrants } from './privileges.js';
-import { secretDigest, verifySecret } from './secretHash.js';
+import { isKeyId, secretDigest, verifySecret } from './secretHash.js';
 import {
   actionDenied, missingCredentials, unsuccessfulApiKey,
 } from './securityErrors.js';
@@ -51,6 +52,7 @@ export function createApiKeyAuthorizer(
       throw missingCredentials(requestUri(request));
     }
     if (header.kind === 'malformed') throw unsuccessfulApiKey(header.message);
+    if (!isKeyId(header.id)) throw keyNotFound(header.id);
 
     const cacheKey = `${header.id}:${secretDigest(header.secret)}`;
     const nowMs = now();
@@ -106,9 +108,7 @@ export function createApiKeyAuthorizer(
 async function checkKey(
   key: StoredApiKey | undefined, id: string, secret: string,
 ): Promise<ApiKeyPrincipal> {
-  if (key === undefined) {
-    throw unsuccessfulApiKey(`unable to find apikey with id ${id}`);
-  }
+  if (key === undefined) throw keyNotFound(id);
   if (key.invalidated) {
     throw unsuccessfulApiKey(`api key [${id}] has been invalidated`);
   }
@@ -122,6 +122,16 @@ async function checkKey(
     privileges: [...key.privileges],
     expiration: key.expiration,
   };
+}
+
+/**
+ * The original's words for an unknown id. An id that is not even of the
+ * right shape may fill the whole header; 64 characters of it are enough
+ * to recognise it.
+ */
+function keyNotFound(id: string): MlError {
+  const shown = id.length <= 64 ? id : `${id.slice(0, 64)}...`;
+  return unsuccessfulApiKey(`unable to find apikey with id ${shown}`);
 }
 
 function unlessExpired(

@@ -61,21 +61,48 @@ function nameProblems(name: string): string[] {
 }
 
 /**
+ * The longest life a key may be given: 1,000,000 days (about 2,700
+ * years), so that its expiry stays an exact number and a valid date.
+ * A key that should never expire is made without an expiration.
+ */
+const MAX_EXPIRATION_DAYS = 1_000_000;
+const DAY_MS = 86_400_000;
+
+/**
  * An Elasticsearch time value such as `1d` or `90m`. The original adds
- * whole seconds of it to the creation time, so `1500ms` lasts 1 s.
+ * whole seconds of it to the creation time, so `1500ms` lasts 1 s; less
+ * than a second would make a key that is expired when it is made.
  */
 export function readExpiration(value: unknown): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw unitMissing(String(value));
 
   const ms = parseTimeValue('expiration', value);
-  if (ms < 0) throw unitMissing(value);
-  return Math.floor(ms / 1000) * 1000;
+  if (ms < 0) {
+    throw badExpiration(value, 'negative durations are not supported');
+  }
+  const wholeSeconds = Math.floor(ms / 1000) * 1000;
+  if (wholeSeconds === 0) {
+    throw badExpiration(value, 'an API key must last at least [1s]');
+  }
+  if (wholeSeconds > MAX_EXPIRATION_DAYS * DAY_MS) {
+    throw badExpiration(value, 'an API key may last at most '
+      + `[${MAX_EXPIRATION_DAYS}d]; leave expiration out for a key that `
+      + 'never expires');
+  }
+  return wholeSeconds;
 }
 
 function unitMissing(text: string): MlError {
   return parseError(`failed to parse setting [expiration] with value `
     + `[${text}] as a time value: unit is missing or unrecognized`);
+}
+
+/** The original's wording for a time value it parsed but refuses. */
+function badExpiration(text: string, why: string): MlError {
+  return new MlError(400, 'illegal_argument_exception',
+    `failed to parse setting [expiration] with value [${text}] as a time `
+    + `value: ${why}`);
 }
 
 function readRoleDescriptors(value: unknown): string[] | null {

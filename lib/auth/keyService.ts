@@ -4,7 +4,7 @@ import {
 } from './keyRequests.js';
 import { CLUSTER_PRIVILEGES, isClusterPrivilege } from './privileges.js';
 import {
-  encodeApiKey, generateKeyId, generateSecret, hashSecret,
+  encodeApiKey, generateKeyId, generateSecret, hashSecret, isKeyId,
   type ScryptCost,
 } from './secretHash.js';
 import type { ApiKeyPrincipal, ApiKeyStore, StoredApiKey } from './types.js';
@@ -84,8 +84,9 @@ export function createKeyService(
         error_count: 0,
       };
 
-      const targets = ids ?? (await findKeys(store, null, name))
-        .map((key) => key.id);
+      // An id no key can have is unknown without asking the store.
+      const targets = ids?.filter(isKeyId)
+        ?? (await findKeys(store, null, name)).map((key) => key.id);
       for (const id of targets) {
         const outcome = await store.invalidateKey(id, now());
         // Unknown ids are left out, as the original leaves them out.
@@ -160,7 +161,8 @@ async function findKeys(
   store: ApiKeyStore, ids: string[] | null, namePattern: string | null,
 ): Promise<StoredApiKey[]> {
   if (ids !== null) {
-    const found = await Promise.all(ids.map((id) => store.getKey(id)));
+    const found = await Promise.all(
+      ids.filter(isKeyId).map((id) => store.getKey(id)));
     return found.filter((key): key is StoredApiKey => key !== undefined);
   }
 

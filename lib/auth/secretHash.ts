@@ -22,9 +22,22 @@ const SALT_BYTES = 16;
 const HASH_BYTES = 32;
 const SCHEME = 'scrypt';
 
+const KEY_ID_BYTES = 15;
+/** What generateKeyId makes: 15 bytes are exactly 20 base64url characters. */
+const KEY_ID_SHAPE = /^[A-Za-z0-9_-]{20}$/;
+
 /** 15 random bytes: a 20-character URL-safe id, as long as the original's. */
 export function generateKeyId(): string {
-  return randomBytes(15).toString('base64url');
+  return randomBytes(KEY_ID_BYTES).toString('base64url');
+}
+
+/**
+ * Whether `text` could be an id generateKeyId made. Anything else names no
+ * key, so it is answered without a store read; this also keeps values
+ * beyond DynamoDB's 2,048-byte partition key limit away from the store.
+ */
+export function isKeyId(text: string): boolean {
+  return KEY_ID_SHAPE.test(text);
 }
 
 /** 16 random bytes (128 bits): 22 URL-safe characters. */

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import type { HttpRequest } from '../../lib/api/types.js';
 import { createApiKeyAuthorizer } from '../../lib/auth/authorizer.js';
 import { createKeyService } from '../../lib/auth/keyService.js';
+import { encodeApiKey } from '../../lib/auth/secretHash.js';
 import type { ApiKeyPrincipal } from '../../lib/auth/types.js';
 import { MlError } from '../../lib/errors.js';
 import { createMemoryKeyStore, type MemoryKeyStore } from './memoryKeyStore.js';
@@ -93,6 +94,26 @@ describe('authentication failures', () => {
       header: { 'WWW-Authenticate': 'ApiKey' },
     });
   });
+
+  test.each([
+    ['9,000 characters', 'a'.repeat(9000)],
+    ['19 characters', 'a'.repeat(19)],
+    ['21 characters', 'a'.repeat(21)],
+    ['a character outside base64url', `${'a'.repeat(19)}+`],
+  ])('answers 401 to an id of %s without reading the store',
+    async (_l, id) => {
+      const authorizer = createApiKeyAuthorizer(store, { now });
+      const error = await failure(authorizer.authorize(
+        request(`ApiKey ${encodeApiKey(id, 'b')}`), POST_DATA));
+
+      expect(error.status).toBe(401);
+      expect(error.message).toBe(UNABLE);
+      // Ids longer than 64 characters are cut to their first 64.
+      const shown = id.length > 64 ? `${id.slice(0, 64)}...` : id;
+      expect(error.metadata.additional_unsuccessful_credentials)
+        .toBe(`API key: unable to find apikey with id ${shown}`);
+      expect(store.reads.count).toBe(0);
+    });
 
   test('answers 401 for a wrong secret', async () => {
     const key = await newKey({ name: 'ingest' });
@@ -255,7 +276,8 @@ describe('the verification cache', () => {
 
   test('does not cache a failed verification', async () => {
     const authorizer = createApiKeyAuthorizer(store, { now });
-    const header = 'ApiKey YWJjOmRlZg==';
+    // An id of the shape keys have (20 URL-safe characters), but unknown.
+    const header = `ApiKey ${encodeApiKey('A'.repeat(20), 'def')}`;
     await failure(authorizer.authorize(request(header), POST_DATA));
     await failure(authorizer.authorize(request(header), POST_DATA));
     expect(store.reads.count).toBe(2);

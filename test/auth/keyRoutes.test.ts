@@ -110,6 +110,52 @@ describe('the API key routes', () => {
   });
 });
 
+describe('input no key can match', () => {
+  test('an id over the store\'s key limit in the header gets 401', async () => {
+    // DynamoDB refuses partition keys over 2,048 bytes; this id has 9,000.
+    const encoded = Buffer.from(`${'a'.repeat(9000)}:b`).toString('base64');
+
+    const answer = await send('GET', '/_ml/anomaly_detectors', encoded);
+
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.type).toBe('security_exception');
+    expect(answer.body.error.additional_unsuccessful_credentials).toBe(
+      `API key: unable to find apikey with id ${'a'.repeat(64)}...`);
+  });
+
+  test('a listing by a 3,000-character id finds no key', async () => {
+    const listed = await send('GET', '/_security/api_key', admin.encoded,
+      { query: `id=${'x'.repeat(3000)}` });
+
+    expect(listed).toEqual({ status: 200, body: { api_keys: [] } });
+  });
+
+  test('invalidating a 3,000-character id invalidates nothing', async () => {
+    const deleted = await send('DELETE', '/_security/api_key',
+      admin.encoded, { body: { ids: ['x'.repeat(3000)] } });
+
+    expect(deleted).toEqual({ status: 200, body: {
+      invalidated_api_keys: [], previously_invalidated_api_keys: [],
+      error_count: 0,
+    } });
+  });
+
+  test.each([
+    ['99999999999d', 'an API key may last at most [1000000d]; leave '
+      + 'expiration out for a key that never expires'],
+    ['0s', 'an API key must last at least [1s]'],
+    ['-5m', 'negative durations are not supported'],
+  ])('an expiration of %s gets 400', async (expiration, why) => {
+    const created = await send('POST', '/_security/api_key', admin.encoded,
+      { body: { name: 'odd', expiration } });
+
+    expect(created.status).toBe(400);
+    expect(created.body.error.type).toBe('illegal_argument_exception');
+    expect(created.body.error.reason).toBe('failed to parse setting '
+      + `[expiration] with value [${expiration}] as a time value: ${why}`);
+  });
+});
+
 describe('with authentication off', () => {
   test('refuses key management and lets job routes through', async () => {
     const open = await startRealHandler(inject('dynamoUrl'), { auth: 'off' });

@@ -178,6 +178,33 @@ describe('readExpiration', () => {
   test('refuses a number', () => {
     expect(() => readExpiration(86_400)).toThrow(MlError);
   });
+
+  test('accepts up to 1,000,000 days', () => {
+    // 1,000,000 d * 86,400,000 ms/d = 86,400,000,000,000 ms.
+    expect(readExpiration('1000000d')).toBe(86_400_000_000_000);
+  });
+
+  test.each([
+    ['-1d', 'negative durations are not supported'],
+    ['0s', 'an API key must last at least [1s]'],
+    ['999ms', 'an API key must last at least [1s]'],
+    ['1000001d', 'an API key may last at most [1000000d]; leave expiration '
+      + 'out for a key that never expires'],
+    ['99999999999d', 'an API key may last at most [1000000d]; leave '
+      + 'expiration out for a key that never expires'],
+  ])('refuses %s with 400 and says why', (text, why) => {
+    let error: unknown;
+    try {
+      readExpiration(text);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(MlError);
+    expect((error as MlError).status).toBe(400);
+    expect((error as MlError).type).toBe('illegal_argument_exception');
+    expect((error as MlError).message).toBe('failed to parse setting '
+      + `[expiration] with value [${text}] as a time value: ${why}`);
+  });
 });
 
 describe('getting keys', () => {
@@ -223,6 +250,13 @@ describe('getting keys', () => {
     expect(await names('*')).toEqual(['ingest-a', 'ingest-b', 'reader']);
   });
 
+  test('answers an id no key can have as unknown without a store read',
+    async () => {
+      const found = await service.getKeys({ id: 'x'.repeat(3000) });
+      expect(found).toEqual({ api_keys: [] });
+      expect(store.reads.count).toBe(0);
+    });
+
   test('refuses id and name together', async () => {
     const error = await failure(service.getKeys({ id: 'a', name: 'b' }));
     expect(error.status).toBe(400);
@@ -256,6 +290,19 @@ describe('invalidating keys', () => {
       .toEqual([a1.id, a2.id].sort());
     expect(store.items.get(b.id)?.invalidated).toBe(false);
   });
+
+  test('leaves out an id no key can have without asking the store',
+    async () => {
+      const untouched = createKeyService({
+        ...store,
+        invalidateKey: () => Promise.reject(new Error('store was asked')),
+      });
+      expect(await untouched.invalidateKeys({ ids: ['x'.repeat(3000)] }))
+        .toEqual({
+          invalidated_api_keys: [], previously_invalidated_api_keys: [],
+          error_count: 0,
+        });
+    });
 
   test('accepts the single id form', async () => {
     const a = await service.createKey({ name: 'a' }, CREATOR);

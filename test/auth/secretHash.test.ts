@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
-  encodeApiKey, generateKeyId, generateSecret, hashSecret, secretDigest,
-  verifySecret,
+  encodeApiKey, generateKeyId, generateSecret, hashSecret, isKeyId,
+  secretDigest, verifySecret,
 } from '../../lib/auth/secretHash.js';
 
 const CHEAP = { N: 1024, r: 8, p: 1 };
@@ -19,6 +19,18 @@ describe('secrets and their hashes', () => {
     expect(ids.size).toBe(1000);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{20}$/);
   });
+
+  test('every generated id has the shape isKeyId accepts', () => {
+    for (let i = 0; i < 1000; i += 1) {
+      expect(isKeyId(generateKeyId())).toBe(true);
+    }
+  });
+
+  test.each(['', 'admin', 'a'.repeat(19), 'a'.repeat(21), `${'a'.repeat(19)}=`,
+    `${'a'.repeat(19)}/`, `${'a'.repeat(19)}\u00e9`])(
+    'isKeyId refuses %j', (text) => {
+      expect(isKeyId(text)).toBe(false);
+    });
 
   test('the hash never contains the secret and names its parameters',
     async () => {
