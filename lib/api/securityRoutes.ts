@@ -1,4 +1,5 @@
 import type { KeyService } from '../auth/keyService.js';
+import { API_KEY_ACTION } from '../auth/privileges.js';
 import type { ApiKeyPrincipal } from '../auth/types.js';
 import { MlError } from '../errors.js';
 import type { RouteContext, RouteSpec } from './routes.js';
@@ -33,11 +34,7 @@ export function keyContextFor(
   };
 }
 
-export const API_KEY_ACTION = {
-  create: 'cluster:admin/xpack/security/api_key/create',
-  get: 'cluster:admin/xpack/security/api_key/get',
-  invalidate: 'cluster:admin/xpack/security/api_key/invalidate',
-} as const;
+export { API_KEY_ACTION };
 
 const PATHS = ['/_security/api_key'];
 

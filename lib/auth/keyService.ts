@@ -2,11 +2,14 @@ import { matchesWildcard } from '../wildcard.js';
 import {
   readCreateKeyRequest, readGetKeysQuery, readInvalidateKeysRequest,
 } from './keyRequests.js';
-import { CLUSTER_PRIVILEGES, isClusterPrivilege } from './privileges.js';
+import {
+  API_KEY_ACTION, CLUSTER_PRIVILEGES, isClusterPrivilege, privilegesNotHeld,
+} from './privileges.js';
 import {
   encodeApiKey, generateKeyId, generateSecret, hashSecret, isKeyId,
   type ScryptCost,
 } from './secretHash.js';
+import { privilegesExceeded } from './securityErrors.js';
 import type { ApiKeyPrincipal, ApiKeyStore, StoredApiKey } from './types.js';
 
 /** `POST /_security/api_key`: the secret appears here and nowhere else. */
@@ -60,13 +63,20 @@ export function createKeyService(
   return {
     async createKey(body, creator) {
       const request = readCreateKeyRequest(body);
+      const privileges = request.privileges ?? [...creator.privileges];
+      const lacking = privilegesNotHeld(creator.privileges, privileges);
+      if (lacking.length > 0) {
+        throw privilegesExceeded(API_KEY_ACTION.create, creator, lacking);
+      }
+
       const creation = now();
+      const asked = request.expiresInMs === null
+        ? null : creation + request.expiresInMs;
       return issueKey(store, {
         name: request.name,
-        privileges: request.privileges ?? [...creator.privileges],
+        privileges,
         creation,
-        expiration: request.expiresInMs === null
-          ? null : creation + request.expiresInMs,
+        expiration: earliest(asked, creator.expiration),
       }, options.scryptCost);
     },
 
@@ -155,6 +165,16 @@ async function issueKey(
     api_key: secret,
     encoded: encodeApiKey(id, secret),
   };
+}
+
+/**
+ * A new key never outlives the key that made it: a key given for a day
+ * must not be able to make keys that last for years.
+ */
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
 }
 
 async function findKeys(

@@ -22,6 +22,13 @@ const GRANTED_PREFIXES = {
 
 export type ClusterPrivilege = keyof typeof GRANTED_PREFIXES;
 
+/** The actions of the API key routes, under the key management prefix. */
+export const API_KEY_ACTION = {
+  create: `${API_KEY_ADMIN}create`,
+  get: `${API_KEY_ADMIN}get`,
+  invalidate: `${API_KEY_ADMIN}invalidate`,
+} as const;
+
 export const CLUSTER_PRIVILEGES = Object.keys(
   GRANTED_PREFIXES,
 ) as ClusterPrivilege[];
@@ -48,4 +55,36 @@ export function anyPrivilegeGrants(
 /** The names that would allow `action`, for the 403 message. */
 export function privilegesThatGrant(action: string): ClusterPrivilege[] {
   return CLUSTER_PRIVILEGES.filter((name) => privilegeGrants(name, action));
+}
+
+/**
+ * Which privileges each one includes, by Elasticsearch's names rather
+ * than by the actions they grant here: `all` includes every other one,
+ * `manage` the ML and monitoring ones but not `manage_security`, and
+ * `manage_ml` and `monitor` include `monitor_ml`. So `manage_ml` does not
+ * include `manage` although here both grant the same actions: in
+ * Elasticsearch `manage` grants far more, and a key keeps its names.
+ */
+const INCLUDES: Readonly<Record<ClusterPrivilege, readonly ClusterPrivilege[]>>
+  = {
+    monitor_ml: [],
+    manage_ml: ['monitor_ml'],
+    monitor: ['monitor_ml'],
+    manage_security: [],
+    manage: ['monitor_ml', 'manage_ml', 'monitor'],
+    all: ['monitor_ml', 'manage_ml', 'monitor', 'manage_security', 'manage'],
+  };
+
+/** Whether holding `held` gives everything `wanted` gives. */
+export function privilegeIncludes(held: string, wanted: string): boolean {
+  if (!isClusterPrivilege(held) || !isClusterPrivilege(wanted)) return false;
+  return held === wanted || INCLUDES[held].includes(wanted);
+}
+
+/** The privileges in `wanted` that none of `held` includes. */
+export function privilegesNotHeld(
+  held: readonly string[], wanted: readonly string[],
+): string[] {
+  return wanted.filter((privilege) =>
+    !held.some((owned) => privilegeIncludes(owned, privilege)));
 }

@@ -57,3 +57,17 @@ export function actionDenied(
     `action [${action}] is unauthorized for user `
     + `[${principal.keyName}]${grantedBy}`);
 }
+
+/**
+ * A key may not hand out more than it holds: Elasticsearch limits every
+ * key by its owner's privileges, and here a key's only owner is the key
+ * that made it. Worded like actionDenied, with the privileges lacking.
+ */
+export function privilegesExceeded(
+  action: string, creator: ApiKeyPrincipal, lacking: readonly string[],
+): MlError {
+  return new MlError(403, 'security_exception',
+    `action [${action}] is unauthorized for user [${creator.keyName}], `
+    + 'a new API key may not have the cluster privileges '
+    + `[${lacking.join(',')}], which its creator does not have`);
+}

@@ -63,6 +63,46 @@ describe('the API key routes', () => {
       expect(listed.body.api_keys).toHaveLength(1);
     });
 
+  test('refuse a key with privileges its creator lacks', async () => {
+    const keymaker = await send('POST', '/_security/api_key', admin.encoded,
+      { body: { name: 'keymaker',
+        role_descriptors: { r: { cluster: ['manage_security'] } } } });
+
+    const wider = await send('POST', '/_security/api_key',
+      keymaker.body.encoded, { body: { name: 'wider',
+        role_descriptors: { r: { cluster: ['all'] } } } });
+    const same = await send('POST', '/_security/api_key',
+      keymaker.body.encoded, { body: { name: 'same',
+        role_descriptors: { r: { cluster: ['manage_security'] } } } });
+    const listed = await send('GET', '/_security/api_key', admin.encoded,
+      { query: 'name=wider' });
+
+    expect(wider.status).toBe(403);
+    expect(wider.body.error.type).toBe('security_exception');
+    expect(wider.body.error.reason).toBe('action '
+      + '[cluster:admin/xpack/security/api_key/create] is unauthorized for '
+      + 'user [keymaker], a new API key may not have the cluster privileges '
+      + '[all], which its creator does not have');
+    expect(listed.body.api_keys).toEqual([]);
+    expect(same.status).toBe(200);
+  });
+
+  test('give a key made by an expiring key that key\'s expiry at most',
+    async () => {
+      const parent = await send('POST', '/_security/api_key', admin.encoded,
+        { body: { name: 'parent', expiration: '1m' } });
+
+      const child = await send('POST', '/_security/api_key',
+        parent.body.encoded, { body: { name: 'child' } });
+      const listed = await send('GET', '/_security/api_key', admin.encoded,
+        { query: `id=${child.body.id}` });
+
+      expect(child.status).toBe(200);
+      expect(child.body.expiration).toBe(parent.body.expiration);
+      expect(listed.body.api_keys[0].expiration)
+        .toBe(parent.body.expiration);
+    });
+
   test('list keys by name and never show a secret', async () => {
     const created = await send('POST', '/_security/api_key', admin.encoded,
       { body: { name: 'listed-once' } });

@@ -83,6 +83,49 @@ describe('creating a key', () => {
       .toEqual(['manage_security', 'all']);
   });
 
+  test.each([
+    [['manage_security'], ['all'], 'all'],
+    [['manage_security', 'manage_ml'], ['manage', 'monitor_ml'], 'manage'],
+    [['manage_security', 'monitor'], ['manage_ml', 'manage_security'],
+      'manage_ml'],
+  ])('refuses with 403 a key of %j asking for %j', async (held, asked,
+    lacking) => {
+    const creator = { ...CREATOR, keyName: 'keymaker', privileges: held };
+    const error = await failure(service.createKey({ name: 'more',
+      role_descriptors: { r: { cluster: asked } } }, creator));
+
+    expect(error.status).toBe(403);
+    expect(error.type).toBe('security_exception');
+    expect(error.message).toBe('action '
+      + '[cluster:admin/xpack/security/api_key/create] is unauthorized for '
+      + 'user [keymaker], a new API key may not have the cluster privileges '
+      + `[${lacking}], which its creator does not have`);
+    expect(store.items.size).toBe(0);
+  });
+
+  test('lets a creator hand out privileges its own include', async () => {
+    const creator = { ...CREATOR, privileges: ['manage', 'manage_security'] };
+    const created = await service.createKey({ name: 'less',
+      role_descriptors: { r: { cluster: ['manage_ml', 'monitor'] } } },
+    creator);
+    expect(store.items.get(created.id)?.privileges)
+      .toEqual(['manage_ml', 'monitor']);
+  });
+
+  test.each([
+    // The creator expires 60 s after CREATED_AT.
+    ['no expiration', undefined, CREATED_AT + 60_000],
+    ['a longer one', '1d', CREATED_AT + 60_000],
+    ['a shorter one', '30s', CREATED_AT + 30_000],
+  ])('gives a key asked with %s of an expiring creator the earlier expiry',
+    async (_l, expiration, expected) => {
+      const creator = { ...CREATOR, expiration: CREATED_AT + 60_000 };
+      const created = await service.createKey(
+        { name: 'child', expiration }, creator);
+      expect(created.expiration).toBe(expected);
+      expect(store.items.get(created.id)?.expiration).toBe(expected);
+    });
+
   test('makes a key the authorizer accepts', async () => {
     const created = await service.createKey({ name: 'ingest',
       role_descriptors: { ml: { cluster: ['manage_ml'] } } }, CREATOR);

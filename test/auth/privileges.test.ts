@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
-  anyPrivilegeGrants, privilegeGrants, privilegesThatGrant,
+  CLUSTER_PRIVILEGES, anyPrivilegeGrants, privilegeGrants,
+  privilegeIncludes, privilegesNotHeld, privilegesThatGrant,
 } from '../../lib/auth/privileges.js';
 
 const ML_ADMIN_ACTIONS = [
@@ -86,5 +87,66 @@ describe('privilegesThatGrant', () => {
 
   test('lists nothing for an action no privilege grants', () => {
     expect(privilegesThatGrant('indices:data/read/search')).toEqual([]);
+  });
+});
+
+/**
+ * Elasticsearch's inclusions among these names: all includes everything,
+ * manage the ML and monitor privileges (not security), manage_ml and
+ * monitor include monitor_ml; every privilege includes itself.
+ */
+const INCLUDED: Record<string, string[]> = {
+  monitor_ml: ['monitor_ml'],
+  manage_ml: ['manage_ml', 'monitor_ml'],
+  monitor: ['monitor', 'monitor_ml'],
+  manage_security: ['manage_security'],
+  manage: ['manage', 'manage_ml', 'monitor', 'monitor_ml'],
+  all: ['all', 'manage', 'manage_ml', 'manage_security', 'monitor',
+    'monitor_ml'],
+};
+
+describe('privilegeIncludes', () => {
+  for (const held of CLUSTER_PRIVILEGES) {
+    test(`${held} includes exactly ${INCLUDED[held].join(', ')}`, () => {
+      const included = CLUSTER_PRIVILEGES
+        .filter((wanted) => privilegeIncludes(held, wanted));
+      expect(included.sort()).toEqual([...INCLUDED[held]].sort());
+    });
+  }
+
+  test('never includes a privilege that grants an action it does not', () => {
+    const actions = [...ML_ADMIN_ACTIONS, ...ML_MONITOR_ACTIONS,
+      ...API_KEY_ACTIONS];
+    for (const held of CLUSTER_PRIVILEGES) {
+      for (const wanted of CLUSTER_PRIVILEGES) {
+        if (!privilegeIncludes(held, wanted)) continue;
+        for (const action of actions) {
+          if (!privilegeGrants(wanted, action)) continue;
+          expect(privilegeGrants(held, action), `${held} ${action}`)
+            .toBe(true);
+        }
+      }
+    }
+  });
+
+  test('includes nothing for or in an unknown name', () => {
+    expect(privilegeIncludes('all', 'manage_watcher')).toBe(false);
+    expect(privilegeIncludes('toString', 'toString')).toBe(false);
+  });
+});
+
+describe('privilegesNotHeld', () => {
+  test.each([
+    [['manage_security'], ['all'], ['all']],
+    [['manage_security'], ['manage_ml', 'monitor_ml'],
+      ['manage_ml', 'monitor_ml']],
+    [['manage_ml', 'manage_security'], ['monitor_ml', 'manage_security'], []],
+    [['manage_ml'], ['manage'], ['manage']],
+    [['manage'], ['manage_security', 'monitor'], ['manage_security']],
+    [['all'], [...CLUSTER_PRIVILEGES], []],
+    [[], ['monitor_ml'], ['monitor_ml']],
+    [['monitor_ml'], [], []],
+  ])('of %j, asked for %j, lacks %j', (held, wanted, lacking) => {
+    expect(privilegesNotHeld(held, wanted)).toEqual(lacking);
   });
 });
