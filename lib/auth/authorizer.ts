@@ -1,7 +1,7 @@
 import type { Authorizer, HttpRequest } from '../api/types.js';
 import type { MlError } from '../errors.js';
 import { readApiKeyHeader } from './credentials.js';
-import { anyPrivilegeGrants } from './privileges.js';
+import { anyPrivilegeGrants, isKeyManagementAction } from './privileges.js';
 import { isKeyId, secretDigest, verifySecret } from './secretHash.js';
 import {
   actionDenied, missingCredentials, unsuccessfulApiKey,
@@ -13,7 +13,8 @@ export interface ApiKeyAuthorizerOptions {
   now?: () => number;
   /**
    * How long a verified key is trusted without reading the store again,
-   * and so how long an invalidated key may keep working in a process.
+   * and so how long a key invalidated by another process may keep
+   * working in this one (key management always reads the store).
    */
   cacheMs?: number;
   /** Most verified keys remembered; the oldest is dropped beyond it. */
@@ -23,9 +24,13 @@ export interface ApiKeyAuthorizerOptions {
 export interface ApiKeyAuthorizer extends Authorizer {
   /**
    * The principal behind the request's API key, or MlError 401. The key
-   * service uses it to learn who creates a key.
+   * service uses it, `fresh`, to learn who creates a key.
    */
-  authenticate(request: HttpRequest): Promise<ApiKeyPrincipal>;
+  authenticate(
+    request: HttpRequest, options?: { fresh?: boolean },
+  ): Promise<ApiKeyPrincipal>;
+  /** Drops what this process remembers of these keys, at once. */
+  forget(ids: readonly string[]): void;
 }
 
 interface CacheEntry {
@@ -43,10 +48,19 @@ export function createApiKeyAuthorizer(
   // cached id misses and goes through scrypt like any other attempt.
   const verified = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<ApiKeyPrincipal>>();
+  // Requests already checked against the store, so that a key creation
+  // checks its caller once, not once to authorize and again to create.
+  const checkedInStore = new WeakMap<HttpRequest, ApiKeyPrincipal>();
+  // Raised by forget(): a verification that began before it must not put
+  // what it read back into the cache.
+  let generation = 0;
 
   async function authenticate(
-    request: HttpRequest,
+    request: HttpRequest, { fresh = false } = {},
   ): Promise<ApiKeyPrincipal> {
+    const checked = checkedInStore.get(request);
+    if (checked !== undefined) return unlessExpired(checked, now());
+
     const header = readApiKeyHeader(request.headers.authorization);
     if (header.kind === 'absent') {
       throw missingCredentials(requestUri(request));
@@ -56,6 +70,12 @@ export function createApiKeyAuthorizer(
 
     const cacheKey = `${header.id}:${secretDigest(header.secret)}`;
     const nowMs = now();
+    if (fresh) {
+      const principal = await verify(header.id, header.secret, cacheKey, nowMs);
+      checkedInStore.set(request, principal);
+      return unlessExpired(principal, nowMs);
+    }
+
     const cached = verified.get(cacheKey);
     if (cached !== undefined && nowMs < cached.trustedUntil) {
       return unlessExpired(cached.principal, nowMs);
@@ -76,10 +96,30 @@ export function createApiKeyAuthorizer(
   async function verify(
     id: string, secret: string, cacheKey: string, nowMs: number,
   ): Promise<ApiKeyPrincipal> {
+    const startedIn = generation;
     const key = await store.getKey(id);
     const principal = await checkKey(key, id, secret);
-    remember(cacheKey, { principal, trustedUntil: nowMs + cacheMs });
+    if (startedIn === generation) {
+      remember(cacheKey, { principal, trustedUntil: nowMs + cacheMs });
+    }
     return principal;
+  }
+
+  /**
+   * Walks the whole cache (at most cacheEntries, 10,000 by default):
+   * invalidations are rare, and entries are keyed `<id>:<digest>`, ids
+   * having no colon.
+   */
+  function forget(ids: readonly string[]): void {
+    const dropped = new Set(ids);
+    for (const map of [verified, inFlight]) {
+      for (const cacheKey of map.keys()) {
+        if (dropped.has(cacheKey.slice(0, cacheKey.indexOf(':')))) {
+          map.delete(cacheKey);
+        }
+      }
+    }
+    generation += 1;
   }
 
   function remember(cacheKey: string, entry: CacheEntry): void {
@@ -92,8 +132,12 @@ export function createApiKeyAuthorizer(
 
   return {
     authenticate,
+    forget,
     async authorize(request, action) {
-      const principal = await authenticate(request);
+      // Key management reads the store every time: a revoked key must not
+      // keep making keys for the cache's 30 s.
+      const fresh = isKeyManagementAction(action);
+      const principal = await authenticate(request, { fresh });
       if (!anyPrivilegeGrants(principal.privileges, action)) {
         throw actionDenied(action, principal);
       }

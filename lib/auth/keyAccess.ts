@@ -20,11 +20,17 @@ export function createKeyAccess(
   } = {},
 ): KeyAccess {
   const authorizer = createApiKeyAuthorizer(store, options.authorizer);
+  const keys = createKeyService(store, {
+    ...options.keys,
+    onInvalidated: (ids) => authorizer.forget(ids),
+  });
   return {
     authorizer,
     keyManagement: {
-      keys: createKeyService(store, options.keys),
-      authenticate: (request) => authorizer.authenticate(request),
+      keys,
+      // The creator's privileges and expiry as the store has them now.
+      authenticate: (request) =>
+        authorizer.authenticate(request, { fresh: true }),
     },
   };
 }

@@ -53,6 +53,11 @@ export interface KeyServiceOptions {
   now?: () => number;
   /** Lower only in tests: the cost of hashing each new secret. */
   scryptCost?: ScryptCost;
+  /**
+   * Told which keys an invalidation reached (newly or before), so that
+   * this process stops trusting them at once.
+   */
+  onInvalidated?: (ids: string[]) => void;
 }
 
 export function createKeyService(
@@ -97,14 +102,20 @@ export function createKeyService(
       // An id no key can have is unknown without asking the store.
       const targets = ids?.filter(isKeyId)
         ?? (await findKeys(store, null, name)).map((key) => key.id);
-      for (const id of targets) {
-        const outcome = await store.invalidateKey(id, now());
-        // Unknown ids are left out, as the original leaves them out.
-        if (outcome === 'invalidated') {
-          response.invalidated_api_keys.push(id);
-        } else if (outcome === 'already_invalidated') {
-          response.previously_invalidated_api_keys.push(id);
+      try {
+        for (const id of targets) {
+          const outcome = await store.invalidateKey(id, now());
+          // Unknown ids are left out, as the original leaves them out.
+          if (outcome === 'invalidated') {
+            response.invalidated_api_keys.push(id);
+          } else if (outcome === 'already_invalidated') {
+            response.previously_invalidated_api_keys.push(id);
+          }
         }
+      } finally {
+        // Also when a later write fails: the earlier ones are done.
+        options.onInvalidated?.([...response.invalidated_api_keys,
+          ...response.previously_invalidated_api_keys]);
       }
       return response;
     },

@@ -33,6 +33,11 @@ export const CLUSTER_PRIVILEGES = Object.keys(
   GRANTED_PREFIXES,
 ) as ClusterPrivilege[];
 
+/** Creating, listing or invalidating API keys. */
+export function isKeyManagementAction(action: string): boolean {
+  return action.startsWith(API_KEY_ADMIN);
+}
+
 export function isClusterPrivilege(name: string): name is ClusterPrivilege {
   return Object.hasOwn(GRANTED_PREFIXES, name);
 }

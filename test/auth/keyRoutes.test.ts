@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createFirstKey } from '../../lib/auth/keyService.js';
 import {
-  apiEvent, bodyOf, startRealHandler, withKey,
+  ADMIN, apiEvent, bodyOf, startRealHandler, withKey,
 } from './realHandler.js';
 
 /** Key management through the Lambda handler, with real dynalite. */
@@ -148,6 +148,61 @@ describe('the API key routes', () => {
     expect(created.body.error.reason).toBe('Validation Failed: '
       + '1: api key name may not begin with an underscore;');
   });
+});
+
+describe('revoking a key while the process caches keys for 30 s', () => {
+  let cached: Awaited<ReturnType<typeof startRealHandler>>;
+  let cachedAdmin: { encoded: string };
+
+  beforeAll(async () => {
+    cached = await startRealHandler(inject('dynamoUrl'), { cacheMs: 30_000 });
+    cachedAdmin = await createFirstKey(cached.keyStore,
+      { name: 'first', privileges: ['all'] });
+  });
+
+  afterAll(() => cached.close());
+
+  async function as(
+    encoded: string, method: string, path: string, body?: unknown,
+  ) {
+    const result = await cached.handler(apiEvent(method, path, {
+      headers: { ...withKey(encoded), ...JSON_TYPE },
+      body: body === undefined ? '' : JSON.stringify(body),
+    }));
+    return result.statusCode;
+  }
+
+  test('stops the key at once in the process that revoked it', async () => {
+    const key = (await cached.keys.createKey({ name: 'k' }, ADMIN));
+    expect(await as(key.encoded, 'GET', '/_ml/anomaly_detectors')).toBe(200);
+
+    expect(await as(cachedAdmin.encoded, 'DELETE', '/_security/api_key',
+      { ids: [key.id] })).toBe(200);
+
+    expect(await as(key.encoded, 'GET', '/_ml/anomaly_detectors')).toBe(401);
+    expect(await as(key.encoded, 'POST', '/_security/api_key',
+      { name: 'after' })).toBe(401);
+  });
+
+  test('refuses key management at once when another process revoked it',
+    async () => {
+      const key = (await cached.keys.createKey({ name: 'k' }, ADMIN));
+      expect(await as(key.encoded, 'POST', '/_security/api_key',
+        { name: 'before' })).toBe(200);
+      expect(await as(key.encoded, 'GET', '/_ml/anomaly_detectors'))
+        .toBe(200);
+
+      // Another process writes the invalidation; this one is not told.
+      await cached.keyStore.invalidateKey(key.id, Date.now());
+
+      // The documented window: job routes may work for up to 30 s more.
+      expect(await as(key.encoded, 'GET', '/_ml/anomaly_detectors'))
+        .toBe(200);
+      expect(await as(key.encoded, 'POST', '/_security/api_key',
+        { name: 'after' })).toBe(401);
+      expect(await as(key.encoded, 'DELETE', '/_security/api_key',
+        { ids: [key.id] })).toBe(401);
+    });
 });
 
 describe('input no key can match', () => {

@@ -347,6 +347,25 @@ describe('invalidating keys', () => {
         });
     });
 
+  test('tells which keys it reached, also when a later write fails',
+    async () => {
+      const a = await service.createKey({ name: 'a' }, CREATOR);
+      const b = await service.createKey({ name: 'b' }, CREATOR);
+      const c = await service.createKey({ name: 'c' }, CREATOR);
+      await service.invalidateKeys({ ids: [b.id] });
+      const told: string[][] = [];
+      const failing = createKeyService({
+        ...store,
+        invalidateKey: (id, nowMs) => id === c.id
+          ? Promise.reject(new Error('throttled'))
+          : store.invalidateKey(id, nowMs),
+      }, { onInvalidated: (ids) => told.push(ids) });
+
+      await expect(failing.invalidateKeys({ ids: [a.id, b.id, c.id] }))
+        .rejects.toThrow('throttled');
+      expect(told).toEqual([[a.id, b.id]]);
+    });
+
   test('accepts the single id form', async () => {
     const a = await service.createKey({ name: 'a' }, CREATOR);
     expect((await service.invalidateKeys({ id: a.id })).invalidated_api_keys)

@@ -25,6 +25,8 @@ export interface RealHandlerOptions {
   now?: () => number;
   /** Without keys: the handler as the local stack runs it with auth off. */
   auth?: 'on' | 'off';
+  /** How long verified keys are trusted; 0 (every request reads) unless set. */
+  cacheMs?: number;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function startRealHandler(
   const keyStore = createApiKeyStore(client, tableName);
   const keyOptions = { now, scryptCost: TEST_SCRYPT_COST };
   const access = createKeyAccess(keyStore,
-    { authorizer: { now, cacheMs: 0 }, keys: keyOptions });
+    { authorizer: { now, cacheMs: options.cacheMs ?? 0 }, keys: keyOptions });
 
   const lines: string[] = [];
   const logger = pino({ base: undefined }, {
