@@ -1,6 +1,7 @@
 import type { Authorizer, HttpRequest } from '../api/types.js';
 import type { MlError } from '../errors.js';
 import { readApiKeyHeader } from './credentials.js';
+import { createLimiter, type Limiter } from './limiter.js';
 import { anyPrivilegeGrants, isKeyManagementAction } from './privileges.js';
 import { isKeyId, secretDigest, verifySecret } from './secretHash.js';
 import {
@@ -17,8 +18,17 @@ export interface ApiKeyAuthorizerOptions {
    * working in this one (key management always reads the store).
    */
   cacheMs?: number;
-  /** Most verified keys remembered; the oldest is dropped beyond it. */
+  /**
+   * Most verified keys remembered, and most wrong secrets; the oldest is
+   * dropped beyond it.
+   */
   cacheEntries?: number;
+  /**
+   * Runs the scrypt checks of secrets. The default runs 2 at once, half
+   * of libuv's 4 threads, so that a flood of wrong secrets leaves the
+   * store's file and network work room to move.
+   */
+  scryptLimiter?: Limiter;
 }
 
 export interface ApiKeyAuthorizer extends Authorizer {
@@ -44,9 +54,14 @@ export function createApiKeyAuthorizer(
   const now = options.now ?? Date.now;
   const cacheMs = options.cacheMs ?? 30_000;
   const cacheEntries = options.cacheEntries ?? 10_000;
+  const scrypt = options.scryptLimiter ?? createLimiter(2);
   // Keyed by id and a digest of the secret, so a wrong secret for a
   // cached id misses and goes through scrypt like any other attempt.
   const verified = new Map<string, CacheEntry>();
+  // Wrong secrets, by the same key, until when they are answered without
+  // scrypt. A key's hash never changes, so a wrong secret stays wrong; the
+  // time only bounds how long it is kept.
+  const refused = new Map<string, number>();
   const inFlight = new Map<string, Promise<ApiKeyPrincipal>>();
   // Requests already checked against the store, so that a key creation
   // checks its caller once, not once to authorize and again to create.
@@ -70,8 +85,12 @@ export function createApiKeyAuthorizer(
 
     const cacheKey = `${header.id}:${secretDigest(header.secret)}`;
     const nowMs = now();
+    // Before the store read, so a repeated wrong secret costs nothing; if
+    // the key was invalidated since, it is still refused, with this cause.
+    if ((refused.get(cacheKey) ?? 0) > nowMs) throw wrongSecret(header.id);
     if (fresh) {
-      const principal = await verify(header.id, header.secret, cacheKey, nowMs);
+      const principal =
+        await verify(header.id, header.secret, cacheKey, nowMs);
       checkedInStore.set(request, principal);
       return unlessExpired(principal, nowMs);
     }
@@ -80,15 +99,18 @@ export function createApiKeyAuthorizer(
     if (cached !== undefined && nowMs < cached.trustedUntil) {
       return unlessExpired(cached.principal, nowMs);
     }
-    verified.delete(cacheKey);
 
     // Parallel requests with one new key (a client posting several files
     // at once) share one store read and one scrypt run.
     let verifying = inFlight.get(cacheKey);
     if (verifying === undefined) {
-      verifying = verify(header.id, header.secret, cacheKey, nowMs)
-        .finally(() => inFlight.delete(cacheKey));
-      inFlight.set(cacheKey, verifying);
+      // forget() may have put a newer check in its place meanwhile.
+      const started: Promise<ApiKeyPrincipal> =
+        verify(header.id, header.secret, cacheKey, nowMs).finally(() => {
+          if (inFlight.get(cacheKey) === started) inFlight.delete(cacheKey);
+        });
+      inFlight.set(cacheKey, started);
+      verifying = started;
     }
     return unlessExpired(await verifying, nowMs);
   }
@@ -97,10 +119,26 @@ export function createApiKeyAuthorizer(
     id: string, secret: string, cacheKey: string, nowMs: number,
   ): Promise<ApiKeyPrincipal> {
     const startedIn = generation;
+    // An entry, even one past its trust, means scrypt matched this secret
+    // to the key's hash, which never changes: the key is read again for
+    // its state, but the secret need not wait for scrypt behind a flood.
+    const secretKnown = verified.has(cacheKey);
     const key = await store.getKey(id);
-    const principal = await checkKey(key, id, secret);
+    // The checks in the original's order: existence, invalidation, secret.
+    if (key === undefined) throw keyNotFound(id);
+    if (key.invalidated) {
+      throw unsuccessfulApiKey(`api key [${id}] has been invalidated`);
+    }
+    if (!secretKnown
+      && !(await scrypt.run(() => verifySecret(secret, key.secretHash)))) {
+      remember(refused, cacheKey, nowMs + cacheMs);
+      throw wrongSecret(id);
+    }
+
+    const principal = principalOf(key);
+    const trustedUntil = nowMs + cacheMs;
     if (startedIn === generation) {
-      remember(cacheKey, { principal, trustedUntil: nowMs + cacheMs });
+      remember(verified, cacheKey, { principal, trustedUntil });
     }
     return principal;
   }
@@ -122,12 +160,16 @@ export function createApiKeyAuthorizer(
     generation += 1;
   }
 
-  function remember(cacheKey: string, entry: CacheEntry): void {
-    if (verified.size >= cacheEntries) {
-      const oldest = verified.keys().next().value;
-      if (oldest !== undefined) verified.delete(oldest);
+  function remember<T>(
+    map: Map<string, T>, cacheKey: string, entry: T,
+  ): void {
+    // Deleting first makes a renewed entry the newest one.
+    map.delete(cacheKey);
+    if (map.size >= cacheEntries) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
     }
-    verified.set(cacheKey, entry);
+    map.set(cacheKey, entry);
   }
 
   return {
@@ -145,27 +187,18 @@ export function createApiKeyAuthorizer(
   };
 }
 
-/**
- * The checks in the original's order: existence, invalidation, secret.
- * Expiry comes last and is checked on every request, cached or not.
- */
-async function checkKey(
-  key: StoredApiKey | undefined, id: string, secret: string,
-): Promise<ApiKeyPrincipal> {
-  if (key === undefined) throw keyNotFound(id);
-  if (key.invalidated) {
-    throw unsuccessfulApiKey(`api key [${id}] has been invalidated`);
-  }
-  if (!(await verifySecret(secret, key.secretHash))) {
-    throw unsuccessfulApiKey(`invalid credentials for API key [${id}]`);
-  }
-
+/** Expiry is not part of it: it is checked on every request, cached or not. */
+function principalOf(key: StoredApiKey): ApiKeyPrincipal {
   return {
     keyId: key.id,
     keyName: key.name,
     privileges: [...key.privileges],
     expiration: key.expiration,
   };
+}
+
+function wrongSecret(id: string): MlError {
+  return unsuccessfulApiKey(`invalid credentials for API key [${id}]`);
 }
 
 /**
