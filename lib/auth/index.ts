@@ -6,12 +6,12 @@ export {
 export {
   createFirstKey,
   createKeyService,
-  type ApiKeyInfo,
   type CreateApiKeyResponse,
   type InvalidateApiKeysResponse,
   type KeyService,
   type KeyServiceOptions,
 } from './keyService.js';
+export type { ApiKeyInfo, RoleDescriptorInfo } from './keyInfo.js';
 export {
   CLUSTER_PRIVILEGES,
   isClusterPrivilege,
@@ -22,6 +22,7 @@ export type {
   ApiKeyPrincipal,
   ApiKeyStore,
   InvalidateOutcome,
+  RoleDescriptors,
   StoredApiKey,
 } from './types.js';
 export {

@@ -1,6 +1,7 @@
 import { MlError } from '../errors.js';
 import { parseTimeValue } from '../timeValue.js';
 import { CLUSTER_PRIVILEGES, isClusterPrivilege } from './privileges.js';
+import type { RoleDescriptors } from './types.js';
 
 /**
  * Reading the bodies and parameters of the API key APIs into plain values,
@@ -13,6 +14,8 @@ export interface CreateKeyRequest {
   expiresInMs: number | null;
   /** Union of the descriptors' `cluster` lists; null: none were given. */
   privileges: string[] | null;
+  /** The descriptors as given; null when none were. */
+  roleDescriptors: RoleDescriptors | null;
 }
 
 export interface InvalidateKeysRequest {
@@ -37,12 +40,19 @@ export function readCreateKeyRequest(body: unknown): CreateKeyRequest {
   const problems = nameProblems(name ?? '');
   if (problems.length > 0) throw validationFailed(problems);
 
+  const roleDescriptors = readRoleDescriptors(fields.role_descriptors);
   return {
     name: name as string,
     expiresInMs: readExpiration(fields.expiration),
-    privileges: readRoleDescriptors(fields.role_descriptors),
+    privileges: roleDescriptors === null ? null : unionOf(roleDescriptors),
+    roleDescriptors,
   };
 }
+
+/** C0, DEL and C1, NUL included: they hide in logs and listings. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+/** Half of a surrogate pair alone, which no UTF-8 store can hold. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function nameProblems(name: string): string[] {
   if (name === '') return ['api key name is required'];
@@ -56,6 +66,17 @@ function nameProblems(name: string): string[] {
   }
   if (name.startsWith('_')) {
     problems.push('api key name may not begin with an underscore');
+  }
+  if (CONTROL_CHARACTER.test(name)) {
+    problems.push('api key name may not contain control characters');
+  }
+  if (LONE_SURROGATE.test(name)) {
+    problems.push('api key name may not contain unpaired surrogates');
+  }
+  // GET and DELETE by name read `*` as a wildcard, so a name with one
+  // could not be asked for alone.
+  if (name.includes('*')) {
+    problems.push('api key name may not contain [*]');
   }
   return problems;
 }
@@ -105,23 +126,28 @@ function badExpiration(text: string, why: string): MlError {
     + `value: ${why}`);
 }
 
-function readRoleDescriptors(value: unknown): string[] | null {
+function readRoleDescriptors(value: unknown): RoleDescriptors | null {
   if (value === undefined || value === null) return null;
   const descriptors = requireObject(value, 'role_descriptors');
   // No descriptors at all means the key takes its creator's privileges,
   // as in the original.
   if (Object.keys(descriptors).length === 0) return null;
 
-  const granted = new Set<string>();
-  for (const [role, descriptor] of Object.entries(descriptors)) {
-    const fields = requireObject(descriptor, `role_descriptors.${role}`);
-    rejectUnknownFields(fields, `role [${role}]`, DESCRIPTOR_FIELDS,
-      ['indices', 'applications', 'run_as', 'metadata', 'remote_indices']);
-    for (const privilege of readClusterList(fields.cluster, role)) {
-      granted.add(privilege);
-    }
-  }
+  // Built from entries: assigning a role named `__proto__` would set the
+  // object's prototype instead of adding the role.
+  return Object.fromEntries(Object.entries(descriptors).map(
+    ([role, descriptor]) => {
+      const fields = requireObject(descriptor, `role_descriptors.${role}`);
+      rejectUnknownFields(fields, `role [${role}]`, DESCRIPTOR_FIELDS,
+        ['indices', 'applications', 'run_as', 'metadata', 'remote_indices']);
+      return [role, { cluster: readClusterList(fields.cluster, role) }];
+    }));
+}
 
+/** Every privilege of the descriptors once, in the order of the list. */
+function unionOf(descriptors: RoleDescriptors): string[] {
+  const granted = new Set(
+    Object.values(descriptors).flatMap((descriptor) => descriptor.cluster));
   return CLUSTER_PRIVILEGES.filter((name) => granted.has(name));
 }
 
@@ -139,7 +165,7 @@ function readClusterList(value: unknown, role: string): string[] {
       + 'of the predefined cluster privilege names '
       + `[${CLUSTER_PRIVILEGES.join(',')}]`);
   }
-  return value;
+  return [...value];
 }
 
 export function readInvalidateKeysRequest(

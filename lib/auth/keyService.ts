@@ -1,4 +1,5 @@
 import { matchesWildcard } from '../wildcard.js';
+import { describeKey, type ApiKeyInfo } from './keyInfo.js';
 import {
   readCreateKeyRequest, readGetKeysQuery, readInvalidateKeysRequest,
 } from './keyRequests.js';
@@ -10,7 +11,9 @@ import {
   type ScryptCost,
 } from './secretHash.js';
 import { privilegesExceeded } from './securityErrors.js';
-import type { ApiKeyPrincipal, ApiKeyStore, StoredApiKey } from './types.js';
+import type {
+  ApiKeyPrincipal, ApiKeyStore, RoleDescriptors, StoredApiKey,
+} from './types.js';
 
 /** `POST /_security/api_key`: the secret appears here and nowhere else. */
 export interface CreateApiKeyResponse {
@@ -20,16 +23,6 @@ export interface CreateApiKeyResponse {
   api_key: string;
   /** `base64(id:api_key)`, the value to send after `ApiKey `. */
   encoded: string;
-}
-
-export interface ApiKeyInfo {
-  id: string;
-  name: string;
-  type: 'rest';
-  creation: number;
-  expiration?: number;
-  invalidated: boolean;
-  invalidation?: number;
 }
 
 export interface InvalidateApiKeysResponse {
@@ -80,6 +73,7 @@ export function createKeyService(
       return issueKey(store, {
         name: request.name,
         privileges,
+        roleDescriptors: request.roleDescriptors,
         creation,
         expiration: earliest(asked, creator.expiration),
       }, options.scryptCost);
@@ -140,6 +134,7 @@ export async function createFirstKey(
   return issueKey(store, {
     name: options.name,
     privileges: options.privileges,
+    roleDescriptors: null,
     creation: (options.now ?? Date.now)(),
     expiration: null,
   });
@@ -148,6 +143,7 @@ export async function createFirstKey(
 interface NewKey {
   name: string;
   privileges: string[];
+  roleDescriptors: RoleDescriptors | null;
   creation: number;
   expiration: number | null;
 }
@@ -162,6 +158,7 @@ async function issueKey(
     name: key.name,
     secretHash: await hashSecret(secret, cost),
     privileges: key.privileges,
+    roleDescriptors: key.roleDescriptors,
     creation: key.creation,
     expiration: key.expiration,
     invalidated: false,
@@ -201,16 +198,4 @@ async function findKeys(
   if (namePattern === null) return keys;
   // `*` matches any run of characters, as in the original's name filter.
   return keys.filter((key) => matchesWildcard(namePattern, key.name));
-}
-
-function describeKey(key: StoredApiKey): ApiKeyInfo {
-  return {
-    id: key.id,
-    name: key.name,
-    type: 'rest',
-    creation: key.creation,
-    ...(key.expiration === null ? {} : { expiration: key.expiration }),
-    invalidated: key.invalidated,
-    ...(key.invalidation === null ? {} : { invalidation: key.invalidation }),
-  };
 }

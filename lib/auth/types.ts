@@ -7,6 +7,12 @@ export interface StoredApiKey {
   secretHash: string;
   /** Cluster privilege names, e.g. `manage_ml`. */
   privileges: string[];
+  /**
+   * The role descriptors the key was made with, by role name; null for a
+   * key made without them (it took its creator's privileges) and for one
+   * stored before they were kept.
+   */
+  roleDescriptors: RoleDescriptors | null;
   /** Epoch ms. */
   creation: number;
   /** Epoch ms after which the key stops working; null: never. */
@@ -15,6 +21,9 @@ export interface StoredApiKey {
   /** Epoch ms of the invalidation; null while the key is valid. */
   invalidation: number | null;
 }
+
+/** The part of Elasticsearch's role descriptors that this service has. */
+export type RoleDescriptors = Record<string, { cluster: string[] }>;
 
 export type InvalidateOutcome = 'invalidated' | 'already_invalidated'
   | 'missing';

@@ -2,7 +2,8 @@
  * API keys in the job table: the item layout and every request, built by
  * pure functions, then a thin store that sends them. The layout is the
  * one keys have always had (strings, numbers, a boolean and a list of
- * privilege strings), so items written before keep reading back.
+ * privilege strings) plus the optional role descriptors, so items
+ * written before keep reading back.
  */
 import {
   ConditionalCheckFailedException, GetItemCommand, PutItemCommand,
@@ -11,7 +12,7 @@ import {
   type QueryCommandInput, type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type {
-  ApiKeyStore, InvalidateOutcome, StoredApiKey,
+  ApiKeyStore, InvalidateOutcome, RoleDescriptors, StoredApiKey,
 } from '../auth/types.js';
 import { ApiKeyExistsError } from './errors.js';
 import {
@@ -60,6 +61,10 @@ export function keyItem(key: StoredApiKey): Item {
       (key.expiration + RETENTION_AFTER_EXPIRY_MS) / 1000));
   }
   if (key.invalidation !== null) item.invalidation = num(key.invalidation);
+  // A JSON string, as a job's config: it is only ever read whole.
+  if (key.roleDescriptors !== null) {
+    item.roleDescriptors = { S: JSON.stringify(key.roleDescriptors) };
+  }
   return item;
 }
 
@@ -72,11 +77,26 @@ export function keyFromItem(item: Item): StoredApiKey {
     secretHash: item.secretHash?.S ?? '',
     privileges: (item.privileges?.L ?? [])
       .flatMap((value) => value.S === undefined ? [] : [value.S]),
+    roleDescriptors: descriptorsFrom(item.roleDescriptors?.S),
     creation: Number(item.creation?.N ?? 0),
     expiration: expiration === undefined ? null : Number(expiration),
     invalidated: item.invalidated?.BOOL === true,
     invalidation: invalidation === undefined ? null : Number(invalidation),
   };
+}
+
+/**
+ * Items written before descriptors were kept have none. They are only
+ * shown, never used to grant anything (`privileges` is), so one that does
+ * not parse is shown as absent rather than failing every use of the key.
+ */
+function descriptorsFrom(json: string | undefined): RoleDescriptors | null {
+  if (json === undefined) return null;
+  try {
+    return JSON.parse(json) as RoleDescriptors;
+  } catch {
+    return null;
+  }
 }
 
 export function putKeyRequest(

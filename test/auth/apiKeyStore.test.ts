@@ -26,6 +26,7 @@ function key(overrides: Partial<StoredApiKey> = {}): StoredApiKey {
     name: 'ingest',
     secretHash: 'scrypt$1024$8$1$c2FsdA==$aGFzaA==',
     privileges: ['manage_ml'],
+    roleDescriptors: null,
     creation: 1_700_000_000_000,
     expiration: null,
     invalidated: false,
@@ -76,6 +77,14 @@ describe('request building', () => {
     const request = putKeyRequest('t', key({ id: 'k1' }));
     expect(request.Item).toMatchObject(
       { jobsPk: { S: 'APIKEYS' }, jobsSk: { S: 'k1' } });
+  });
+
+  test('role descriptors are kept as one JSON string', () => {
+    const request = putKeyRequest('t', key({
+      roleDescriptors: { ml: { cluster: ['manage_ml'] } },
+    }));
+    expect(request.Item?.roleDescriptors)
+      .toEqual({ S: '{"ml":{"cluster":["manage_ml"]}}' });
   });
 
   test('a listing queries the index partition and never scans', () => {
@@ -140,13 +149,21 @@ describe('the DynamoDB API key store', () => {
 
       expect(await store.getKey(id)).toEqual({
         id, name: 'old', secretHash: 'scrypt$1024$8$1$c2FsdA==$aGFzaA==',
-        privileges: ['manage_ml'], creation: 1_700_000_000_000,
-        expiration: 1_700_086_400_000, invalidated: false,
-        invalidation: null,
+        privileges: ['manage_ml'], roleDescriptors: null,
+        creation: 1_700_000_000_000, expiration: 1_700_086_400_000,
+        invalidated: false, invalidation: null,
       });
       expect(await store.invalidateKey(id, 1_700_000_000_001))
         .toBe('invalidated');
     });
+
+  test('reads back the role descriptors a key was made with', async () => {
+    const written = key({ roleDescriptors: {
+      ml: { cluster: ['manage_ml'] }, reader: { cluster: ['monitor_ml'] },
+    } });
+    await store.putKey(written);
+    expect(await store.getKey(written.id)).toEqual(written);
+  });
 
   test('answers undefined for an unknown id', async () => {
     expect(await store.getKey('no-such-key')).toBeUndefined();

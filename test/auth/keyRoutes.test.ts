@@ -111,11 +111,64 @@ describe('the API key routes', () => {
       { query: 'name=listed-*' });
 
     expect(listed.status).toBe(200);
+    // Made without descriptors by a key with `all`: it shows `all` under
+    // one descriptor named after it.
     expect(listed.body.api_keys).toEqual([{
       id: created.body.id, name: 'listed-once', type: 'rest',
       creation: expect.any(Number), invalidated: false,
+      role_descriptors: { 'listed-once': {
+        cluster: ['all'], indices: [], applications: [], run_as: [],
+        metadata: {}, transient_metadata: { enabled: true },
+      } },
     }]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.api_key);
+  });
+
+  test('show the role descriptors a key was made with', async () => {
+    const created = await send('POST', '/_security/api_key', admin.encoded,
+      { body: { name: 'two-roles', role_descriptors: {
+        writer: { cluster: ['manage_ml'] },
+        reader: { cluster: ['monitor_ml'] } } } });
+
+    const listed = await send('GET', '/_security/api_key', admin.encoded,
+      { query: `id=${created.body.id}` });
+
+    // Elasticsearch's full descriptor form; only cluster is ever set here.
+    const empty = { indices: [], applications: [], run_as: [], metadata: {},
+      transient_metadata: { enabled: true } };
+    expect(listed.body.api_keys[0].role_descriptors).toEqual({
+      writer: { cluster: ['manage_ml'], ...empty },
+      reader: { cluster: ['monitor_ml'], ...empty },
+    });
+  });
+
+  test.each([
+    ['a NUL', 'a\u0000b', 'api key name may not contain control characters'],
+    ['a bell', 'a\u0007b', 'api key name may not contain control characters'],
+    ['a C1 control', 'a\u0085b',
+      'api key name may not contain control characters'],
+    ['a lone high surrogate', 'a\ud800b',
+      'api key name may not contain unpaired surrogates'],
+    ['a lone low surrogate', 'a\udc00', 'api key name may not contain '
+      + 'unpaired surrogates'],
+    ['a star', 'ingest-*', 'api key name may not contain [*]'],
+  ])('refuse a name with %s', async (_l, name, problem) => {
+    const created = await send('POST', '/_security/api_key', admin.encoded,
+      { body: { name } });
+
+    expect(created.status).toBe(400);
+    expect(created.body.error.type)
+      .toBe('action_request_validation_exception');
+    expect(created.body.error.reason).toBe(`Validation Failed: 1: ${problem};`);
+  });
+
+  test('accept a name with a character outside the BMP', async () => {
+    // U+1F680 is a surrogate pair in UTF-16, not a lone half.
+    const created = await send('POST', '/_security/api_key', admin.encoded,
+      { body: { name: 'rocket \u{1F680}' } });
+
+    expect(created.status).toBe(200);
+    expect(created.body.name).toBe('rocket \u{1F680}');
   });
 
   test('invalidate a key, which then stops working', async () => {

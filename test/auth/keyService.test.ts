@@ -61,6 +61,29 @@ describe('creating a key', () => {
     expect(created).not.toHaveProperty('expiration');
   });
 
+  test('keeps the role descriptors as given', async () => {
+    const created = await service.createKey({
+      name: 'both',
+      role_descriptors: {
+        a: { cluster: ['monitor_ml'] },
+        b: { cluster: ['manage_ml', 'monitor_ml'] },
+      },
+    }, CREATOR);
+    expect(store.items.get(created.id)?.roleDescriptors).toEqual({
+      a: { cluster: ['monitor_ml'] },
+      b: { cluster: ['manage_ml', 'monitor_ml'] },
+    });
+  });
+
+  test('keeps a role named __proto__ like any other', async () => {
+    const created = await service.createKey(JSON.parse('{"name":"odd",'
+      + '"role_descriptors":{"__proto__":{"cluster":["monitor_ml"]}}}'),
+    CREATOR);
+    const stored = store.items.get(created.id);
+    expect(stored?.privileges).toEqual(['monitor_ml']);
+    expect(Object.keys(stored?.roleDescriptors ?? {})).toEqual(['__proto__']);
+  });
+
   test('gives the union of the role descriptors cluster lists', async () => {
     const created = await service.createKey({
       name: 'both',
@@ -146,6 +169,14 @@ describe('creating a key', () => {
     [{ name: `_${'x'.repeat(256)}` }, 'Validation Failed: 1: api key name '
       + 'may not be more than 256 characters long;2: api key name may not '
       + 'begin with an underscore;'],
+    [{ name: 'tab\there' }, 'Validation Failed: 1: api key name may not '
+      + 'contain control characters;'],
+    [{ name: 'del\u007f' }, 'Validation Failed: 1: api key name may not '
+      + 'contain control characters;'],
+    [{ name: '_*\u0000\ud800' }, 'Validation Failed: 1: api key name may not '
+      + 'begin with an underscore;2: api key name may not contain control '
+      + 'characters;3: api key name may not contain unpaired surrogates;'
+      + '4: api key name may not contain [*];'],
   ])('refuses the name of %j', async (body, reason) => {
     const error = await failure(service.createKey(body, CREATOR));
     expect(error.status).toBe(400);
@@ -260,12 +291,18 @@ describe('getting keys', () => {
     await service.invalidateKeys({ ids: [second.id] });
 
     const { api_keys: keys } = await service.getKeys({});
+    // Both took CREATOR's privileges, shown under their own names.
+    const roles = (name: string) => ({ [name]: {
+      cluster: ['manage_security', 'all'], indices: [], applications: [],
+      run_as: [], metadata: {}, transient_metadata: { enabled: true },
+    } });
     expect(keys).toEqual([
       { id: first.id, name: 'first', type: 'rest', creation: CREATED_AT,
-        expiration: CREATED_AT + 3_600_000, invalidated: false },
+        expiration: CREATED_AT + 3_600_000, invalidated: false,
+        role_descriptors: roles('first') },
       { id: second.id, name: 'second', type: 'rest',
         creation: CREATED_AT + 1000, invalidated: true,
-        invalidation: CREATED_AT + 2000 },
+        invalidation: CREATED_AT + 2000, role_descriptors: roles('second') },
     ]);
     const text = JSON.stringify(keys);
     expect(text).not.toContain(first.api_key);
