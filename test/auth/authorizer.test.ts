@@ -1,52 +1,23 @@
-import { beforeEach, describe, expect, test, vi } from 'vitest';
-import type { HttpRequest } from '../../lib/api/types.js';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { createApiKeyAuthorizer } from '../../lib/auth/authorizer.js';
-import { createKeyService } from '../../lib/auth/keyService.js';
-import { createLimiter, type Limiter } from '../../lib/auth/limiter.js';
 import { encodeApiKey } from '../../lib/auth/secretHash.js';
-import type { ApiKeyPrincipal } from '../../lib/auth/types.js';
-import { MlError } from '../../lib/errors.js';
+import {
+  GET_JOBS, PATH, POST_DATA, T0, failure, newKeyIn, request,
+} from './authorizerFixture.js';
 import { createMemoryKeyStore, type MemoryKeyStore } from './memoryKeyStore.js';
 
-const POST_DATA = 'cluster:admin/xpack/ml/job/data/post';
-const GET_JOBS = 'cluster:monitor/xpack/ml/job/get';
-const PATH = '/_ml/anomaly_detectors/farequote/_data';
-const ADMIN: ApiKeyPrincipal = {
-  keyId: 'admin', keyName: 'admin', privileges: ['all'], expiration: null,
-};
 // The original's reason when a given key does not authenticate.
 const UNABLE = 'unable to authenticate with provided credentials and '
   + 'anonymous access is not allowed for this request';
 
-let clock = 0;
+let clock = T0;
 let store: MemoryKeyStore;
 const now = () => clock;
-
-function request(authorization?: string, query = ''): HttpRequest {
-  return {
-    method: 'POST',
-    path: PATH,
-    query: new URLSearchParams(query),
-    headers: authorization === undefined ? {} : { authorization },
-    body: new Uint8Array(),
-  };
-}
-
-async function newKey(body: Record<string, unknown>) {
-  const service = createKeyService(store, {
-    now, scryptCost: { N: 1024, r: 8, p: 1 },
-  });
-  return service.createKey(body, ADMIN);
-}
-
-async function failure(promise: Promise<unknown>): Promise<MlError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(MlError);
-  return error as MlError;
-}
+const newKey = (body: Record<string, unknown>) =>
+  newKeyIn(store, now, body);
 
 beforeEach(() => {
-  clock = 1_700_000_000_000;
+  clock = T0;
   store = createMemoryKeyStore();
 });
 
@@ -299,235 +270,6 @@ describe('the verification cache', () => {
   });
 });
 
-describe('revocation', () => {
-  const CREATE_KEY = 'cluster:admin/xpack/security/api_key/create';
-
-  test('forget drops a cached key at once', async () => {
-    const key = await newKey({ name: 'ingest' });
-    const authorizer = createApiKeyAuthorizer(store, {
-      now, cacheMs: 30_000,
-    });
-    await authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA);
-
-    await store.invalidateKey(key.id, clock);
-    authorizer.forget([key.id]);
-    const error = await failure(
-      authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA));
-
-    expect(error.metadata.additional_unsuccessful_credentials)
-      .toBe(`API key: api key [${key.id}] has been invalidated`);
-  });
-
-  test('forget keeps the other keys cached', async () => {
-    const kept = await newKey({ name: 'kept' });
-    const dropped = await newKey({ name: 'dropped' });
-    const authorizer = createApiKeyAuthorizer(store, { now });
-    for (const key of [kept, dropped]) {
-      await authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA);
-    }
-
-    authorizer.forget([dropped.id]);
-    await authorizer.authorize(request(`ApiKey ${kept.encoded}`), POST_DATA);
-    await authorizer.authorize(
-      request(`ApiKey ${dropped.encoded}`), POST_DATA);
-
-    // One read each at first, then one more for the forgotten key only.
-    expect(store.reads.count).toBe(3);
-  });
-
-  test('a verification that began before forget is not cached',
-    async () => {
-      const key = await newKey({ name: 'ingest' });
-      let release = () => {};
-      const held = new Promise<void>((resolve) => { release = resolve; });
-      const slowStore = {
-        ...store,
-        async getKey(id: string) {
-          const read = await store.getKey(id);
-          await held;
-          return read;
-        },
-      };
-      const authorizer = createApiKeyAuthorizer(slowStore, { now });
-      const header = `ApiKey ${key.encoded}`;
-
-      // Reads the key while it is valid, then waits.
-      const first = authorizer.authorize(request(header), POST_DATA);
-      await new Promise((resolve) => setImmediate(resolve));
-      await store.invalidateKey(key.id, clock);
-      authorizer.forget([key.id]);
-      release();
-      await first;
-
-      const error = await failure(
-        authorizer.authorize(request(header), POST_DATA));
-      expect(error.status).toBe(401);
-    });
-
-  test('key management reads the store on every request', async () => {
-    const key = await newKey({ name: 'admin' });
-    const authorizer = createApiKeyAuthorizer(store, {
-      now, cacheMs: 30_000,
-    });
-    const header = `ApiKey ${key.encoded}`;
-    await authorizer.authorize(request(header), POST_DATA);
-
-    // Invalidated by another process: this one was not told.
-    await store.invalidateKey(key.id, clock);
-    await authorizer.authorize(request(header), POST_DATA);
-    const error = await failure(
-      authorizer.authorize(request(header), CREATE_KEY));
-
-    expect(error.metadata.additional_unsuccessful_credentials)
-      .toBe(`API key: api key [${key.id}] has been invalidated`);
-  });
-
-  test('a key creation checks its caller in the store once', async () => {
-    const key = await newKey({ name: 'admin' });
-    const authorizer = createApiKeyAuthorizer(store, { now });
-    const creating = request(`ApiKey ${key.encoded}`);
-
-    await authorizer.authorize(creating, CREATE_KEY);
-    const creator = await authorizer.authenticate(creating, { fresh: true });
-
-    expect(creator.keyId).toBe(key.id);
-    expect(store.reads.count).toBe(1);
-  });
-});
-
-/**
- * A limiter of `slots` whose tasks, once they hold a slot, wait until the
- * test lets them go: `started` has one release per task that got a slot.
- */
-function heldLimiter(slots: number) {
-  const inner = createLimiter(slots);
-  const started: Array<() => void> = [];
-  const limiter: Limiter = {
-    run: (task) => inner.run(async () => {
-      await new Promise<void>((resolve) => started.push(resolve));
-      return task();
-    }),
-    get running() { return inner.running; },
-    get waiting() { return inner.waiting; },
-  };
-  return { limiter, started };
-}
-
-const wrongKey = (id: string, n: number) =>
-  `ApiKey ${encodeApiKey(id, `wrong-${n}`)}`;
-
-describe('scrypt under a flood of wrong secrets', () => {
-  test('starts a third check only when one of two running ends',
-    async () => {
-      const key = await newKey({ name: 'ingest' });
-      const { limiter, started } = heldLimiter(2);
-      const authorizer = createApiKeyAuthorizer(store,
-        { now, scryptLimiter: limiter });
-
-      const attempts = [1, 2, 3].map((n) => failure(
-        authorizer.authorize(request(wrongKey(key.id, n)), POST_DATA)));
-      await vi.waitFor(() => expect(limiter.waiting).toBe(1));
-      expect(started).toHaveLength(2);
-
-      started[0]();
-      await vi.waitFor(() => expect(started).toHaveLength(3));
-      started[1]();
-      started[2]();
-      for (const error of await Promise.all(attempts)) {
-        expect(error.status).toBe(401);
-      }
-    });
-
-  test('answers a cached key while every scrypt slot is taken', async () => {
-    const key = await newKey({ name: 'ingest' });
-    const { limiter, started } = heldLimiter(2);
-    const authorizer = createApiKeyAuthorizer(store,
-      { now, scryptLimiter: limiter });
-    const good = `ApiKey ${key.encoded}`;
-    const first = authorizer.authorize(request(good), POST_DATA);
-    await vi.waitFor(() => expect(started).toHaveLength(1));
-    started[0]();
-    await first;
-
-    const flood = [1, 2, 3, 4].map((n) => failure(
-      authorizer.authorize(request(wrongKey(key.id, n)), POST_DATA)));
-    await vi.waitFor(() => expect(limiter.waiting).toBe(2));
-
-    await expect(authorizer.authorize(request(good), POST_DATA))
-      .resolves.toBeUndefined();
-    expect(started).toHaveLength(3);
-
-    for (let i = 1; i < 5; i += 1) {
-      await vi.waitFor(() => expect(started.length).toBeGreaterThan(i));
-      started[i]();
-    }
-    await Promise.all(flood);
-  });
-
-  test('re-checks a known key whose cache time ran out while every slot '
-    + 'is taken', async () => {
-    const key = await newKey({ name: 'ingest' });
-    const { limiter, started } = heldLimiter(2);
-    const authorizer = createApiKeyAuthorizer(store,
-      { now, cacheMs: 30_000, scryptLimiter: limiter });
-    const good = `ApiKey ${key.encoded}`;
-    const first = authorizer.authorize(request(good), POST_DATA);
-    await vi.waitFor(() => expect(started).toHaveLength(1));
-    started[0]();
-    await first;
-
-    const flood = [1, 2, 3].map((n) => failure(
-      authorizer.authorize(request(wrongKey(key.id, n)), POST_DATA)));
-    await vi.waitFor(() => expect(limiter.waiting).toBe(1));
-    clock += 30_000;
-
-    // The store is read again for the key's state, without scrypt: one
-    // read at first, one per wrong secret, one now.
-    await expect(authorizer.authorize(request(good), POST_DATA))
-      .resolves.toBeUndefined();
-    expect(store.reads.count).toBe(1 + 3 + 1);
-    expect(started).toHaveLength(3);
-
-    for (let i = 1; i < 4; i += 1) {
-      await vi.waitFor(() => expect(started.length).toBeGreaterThan(i));
-      started[i]();
-    }
-    await Promise.all(flood);
-  });
-
-  test('answers a repeated wrong secret without scrypt or a store read',
-    async () => {
-      const key = await newKey({ name: 'ingest' });
-      const inner = createLimiter(2);
-      let runs = 0;
-      const authorizer = createApiKeyAuthorizer(store, {
-        now, cacheMs: 30_000,
-        scryptLimiter: {
-          run: (task) => { runs += 1; return inner.run(task); },
-          running: 0, waiting: 0,
-        },
-      });
-
-      const errors = [];
-      for (let i = 0; i < 3; i += 1) {
-        errors.push(await failure(
-          authorizer.authorize(request(wrongKey(key.id, 1)), POST_DATA)));
-      }
-      expect(runs).toBe(1);
-      expect(store.reads.count).toBe(1);
-      for (const error of errors) {
-        expect(error.metadata.additional_unsuccessful_credentials)
-          .toBe(`API key: invalid credentials for API key [${key.id}]`);
-      }
-
-      // After cacheMs the secret is checked again.
-      clock += 30_000;
-      await failure(
-        authorizer.authorize(request(wrongKey(key.id, 1)), POST_DATA));
-      expect(runs).toBe(2);
-    });
-});
-
 describe('authenticate', () => {
   test('returns who the key belongs to and what it may do', async () => {
     const key = await newKey({ name: 'ingest', expiration: '1d',
@@ -538,7 +280,7 @@ describe('authenticate', () => {
     expect(await authorizer.authenticate(request(`ApiKey ${key.encoded}`)))
       .toEqual({
         keyId: key.id, keyName: 'ingest', privileges: ['monitor_ml'],
-        expiration: 1_700_000_000_000 + 86_400_000,
+        expiration: T0 + 86_400_000,
       });
   });
 });
