@@ -5,6 +5,9 @@ import { MlError } from '../errors.js';
 import type { RouteContext, RouteSpec } from './routes.js';
 import type { HttpRequest } from './types.js';
 
+/** Defined next to the privileges that grant them. */
+export { API_KEY_ACTION };
+
 /**
  * The API key routes of Elasticsearch's security API: create, get and
  * invalidate. Their privileges are checked like any route's, before the
@@ -14,7 +17,10 @@ import type { HttpRequest } from './types.js';
 /** What the API needs to manage keys: the service and who is calling. */
 export interface KeyManagement {
   keys: KeyService;
-  /** The key behind a request, or MlError 401. */
+  /**
+   * The key behind a request as the store has it now (never from a
+   * cache: it decides what a new key may get), or MlError 401.
+   */
   authenticate(request: HttpRequest): Promise<ApiKeyPrincipal>;
 }
 
@@ -33,8 +39,6 @@ export function keyContextFor(
     caller: () => management.authenticate(request),
   };
 }
-
-export { API_KEY_ACTION };
 
 const PATHS = ['/_security/api_key'];
 

@@ -187,7 +187,10 @@ export function createApiKeyAuthorizer(
   };
 }
 
-/** Expiry is not part of it: it is checked on every request, cached or not. */
+/**
+ * Who a request runs as. The expiry travels with it, as expiry is checked
+ * on every request, cached or not.
+ */
 function principalOf(key: StoredApiKey): ApiKeyPrincipal {
   return {
     keyId: key.id,
