@@ -9,10 +9,11 @@ import {
   checkAuthMode, createKeyAccess, readAuthMode, type AuthMode,
   type KeyAccess,
 } from '../../lib/auth/index.js';
-import { loadConfig, type Config } from '../../lib/config.js';
+import {
+  loadConfig, loadIngestSettings, loadLocalSettings, type Config,
+} from '../../lib/config.js';
 import { giveUpObject } from '../../lib/jobs/giveUpObject.js';
 import type { IngestDeps } from '../../lib/jobs/ingestObject.js';
-import { loadIngestSettings } from '../../lib/jobs/ingestMarker.js';
 import { createJobService } from '../../lib/jobs/jobService.js';
 import {
   createUploadService, DEFAULT_URL_TTL_SEC,
@@ -21,7 +22,9 @@ import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
 import { createDynamoClient } from '../../lib/store/clients.js';
 import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
 import { createObjectRecords } from '../../lib/store/objectRecords.js';
-import { createObjectStore, createS3Client } from '../../lib/store/objects.js';
+import {
+  createObjectStore, createS3Client, S3RVER_CREDENTIALS,
+} from '../../lib/store/objects.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { ensureFirstKey, type FirstKeyOutcome } from './firstKey.js';
 import { createLocalServer } from './httpAdapter.js';
@@ -37,7 +40,7 @@ export interface LocalStackOptions {
   port: number;
   /** DynamoDB data persists under `<dataDir>/dynamodb`, S3 under `s3`. */
   dataDir: string;
-  /** Local S3 port; default `S3_PORT`, else 4569; 0 picks a free one. */
+  /** Local S3 port; default `S3_PORT` (see lib/config.ts); 0: a free one. */
   s3Port?: number;
   /** Settings of the S3 path over those read from the environment. */
   ingest?: Partial<IngestDeps['settings']>;
@@ -50,7 +53,7 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   url: string;
-  /** The local DynamoDB endpoint (credentials S3RVER/S3RVER). */
+  /** The local DynamoDB endpoint (any credentials). */
   dynamoUrl: string;
   /** The local S3 endpoint (path-style, credentials S3RVER/S3RVER). */
   s3Url: string;
@@ -61,9 +64,6 @@ export interface LocalStack {
   firstKey?: FirstKeyOutcome;
   close(): Promise<void>;
 }
-
-/** s3rver accepts only these; dynalite accepts anything. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** How long close() lets requests in flight finish before cutting them. */
 const DRAIN_MS = 5_000;
@@ -95,11 +95,10 @@ export async function startLocalStack(
     path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
   });
   const dynamoPort = await listen(dynamo, 0, '127.0.0.1');
-  const client = createDynamoClient({
-    endpoint: `http://127.0.0.1:${dynamoPort}`,
-    region: 'us-east-1',
-    credentials: LOCAL_CREDENTIALS,
-  });
+  // With no credentials and an empty environment the client takes the
+  // stand-in keys of clients.ts, whatever AWS keys the shell holds.
+  const client = createDynamoClient(
+    { endpoint: `http://127.0.0.1:${dynamoPort}` }, {});
   const stopDynamo = async () => {
     client.destroy();
     dynamo.closeAllConnections();
@@ -114,11 +113,11 @@ export async function startLocalStack(
   try {
     await ensureTable(client, config.tableName);
     s3 = await startS3Server({
-      host: '127.0.0.1', port: options.s3Port ?? s3PortFromEnv(),
+      host: '127.0.0.1', port: options.s3Port ?? loadLocalSettings().s3Port,
       directory: join(options.dataDir, 's3'), bucketName: config.bucketName,
     });
     const s3Client = createS3Client({ endpoint: s3.url, region: 'us-east-1',
-      credentials: LOCAL_CREDENTIALS });
+      credentials: S3RVER_CREDENTIALS });
     const store = createDynamoJobStore(client, config.tableName);
     const records = createObjectRecords(client, config.tableName);
     const objects = createObjectStore(s3Client, config.bucketName);
@@ -128,8 +127,7 @@ export async function startLocalStack(
     const ingest: IngestDeps = {
       store, records, objects, config, now: Date.now,
       settings: {
-        ...loadIngestSettings(),
-        ...process.env.ML_INGEST_HOLD_MS ? {} : { holdMs: LOCAL_HOLD_MS },
+        ...loadIngestSettings(process.env, { holdMs: LOCAL_HOLD_MS }),
         ...options.ingest,
       },
     };
@@ -178,16 +176,6 @@ export async function startLocalStack(
       await stopDynamo();
     },
   };
-}
-
-function s3PortFromEnv(): number {
-  const raw = process.env.S3_PORT;
-  if (raw === undefined || raw === '') return 4569;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`S3_PORT must be a port number, got '${raw}'`);
-  }
-  return port;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
