@@ -1,5 +1,6 @@
 // The `ml-intake` command line.
 import { firstKeyMessage } from '../infra/local/firstKey.js';
+import { createLocalKey } from '../infra/local/localKeys.js';
 import { startLocalStack } from '../infra/local/stack.js';
 import { run, type CliIo } from '../lib/cli/index.js';
 import { loadLocalSettings } from '../lib/config.js';
@@ -11,6 +12,7 @@ const io: CliIo = {
   stdin: process.stdin,
   env: process.env,
   serve,
+  createLocalKey,
 };
 
 process.exitCode = await run(process.argv.slice(2), io);

@@ -12,7 +12,6 @@ import { createAwsKey } from './awsKeys.js';
 import {
   createKey, listKeys, printCreatedKey, revokeKeys,
 } from './keysCommand.js';
-import { createLocalKey } from './localKeys.js';
 import { postFile } from './postCommand.js';
 import { postViaS3 } from './s3Upload.js';
 import { ServerClient } from './serverClient.js';
@@ -204,7 +203,10 @@ function addKeyCommands(
         await createKey(client(), options, json(), io);
         return;
       }
-      const key = await createLocalKey({
+      if (io.createLocalKey === undefined) {
+        throw new CliError('--local is not available here');
+      }
+      const key = await io.createLocalKey({
         ...options,
         tableName: tableNameFrom(io.env),
       });
