@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
@@ -89,7 +89,8 @@ export async function startLocalStack(
   checkAuthMode(auth, options.host);
   const logger = options.logger ?? pino();
   const dynamoDir = join(options.dataDir, 'dynamodb');
-  await mkdir(dynamoDir, { recursive: true });
+  const s3Dir = join(options.dataDir, 's3');
+  await makePrivateDirs(options.dataDir, [dynamoDir, s3Dir]);
 
   const dynamo = dynalite({
     path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
@@ -114,7 +115,7 @@ export async function startLocalStack(
     await ensureTable(client, config.tableName);
     s3 = await startS3Server({
       host: '127.0.0.1', port: options.s3Port ?? loadLocalSettings().s3Port,
-      directory: join(options.dataDir, 's3'), bucketName: config.bucketName,
+      directory: s3Dir, bucketName: config.bucketName,
     });
     const s3Client = createS3Client({ endpoint: s3.url, region: 'us-east-1',
       credentials: S3RVER_CREDENTIALS });
@@ -176,6 +177,21 @@ export async function startLocalStack(
       await stopDynamo();
     },
   };
+}
+
+/**
+ * dynalite and s3rver write their files world-readable (0644), and they
+ * hold key hashes and every uploaded object. A new data folder is made
+ * 0700; the two stores' folders are made or set 0700 also inside a data
+ * folder that exists with a wider mode, which is left as it is since it
+ * may be any folder the user named.
+ */
+async function makePrivateDirs(dataDir: string, stores: string[]) {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  for (const dir of stores) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
