@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import {
-  createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage,
-  type Server, type ServerResponse,
+  createServer, type IncomingMessage, type Server, type ServerResponse,
 } from 'node:http';
-import type { Duplex } from 'node:stream';
-import type {
-  APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Logger } from 'pino';
 import {
-  bodyTooLarge, errorResponse, errorSummary, headersTooLarge, jobIdOf,
-  type HttpResponse,
+  bodyTooLarge, errorResponse, errorSummary, jobIdOf,
 } from '../../lib/api/index.js';
 import type { HttpHandler } from '../../functions/http.js';
+import { splitTarget, stringHeaders, toEvent } from './apiGatewayEvent.js';
+import { answerClientError } from './clientErrors.js';
 
 export interface LocalServerOptions {
   /** Bodies longer than this are refused before they are buffered. */
@@ -40,36 +36,6 @@ export function createLocalServer(
   return server;
 }
 
-/**
- * Requests Node's parser refuses before any handler runs. Headers (the
- * request line included) over Node's `maxHeaderSize`, 16 KiB unless
- * `--max-http-header-size` says otherwise, get the envelope rather than
- * Node's bare 431; other faults get Node's usual bare answers.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  if (error.code === 'HPE_HEADER_OVERFLOW') {
-    socket.end(rawResponse(errorResponse(headersTooLarge(maxHeaderSize),
-      false)));
-    return;
-  }
-  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  socket.end(rawResponse({ status, headers: {}, body: '' }));
-}
-
-function rawResponse(answer: HttpResponse): string {
-  const headers = Object.entries({
-    ...answer.headers,
-    'content-length': String(Buffer.byteLength(answer.body)),
-    connection: 'close',
-  }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  return `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n`
-    + `${headers}\r\n${answer.body}`;
-}
-
 async function serve(
   request: IncomingMessage, response: ServerResponse, handle: HttpHandler,
   options: LocalServerOptions,
@@ -93,12 +59,7 @@ async function serve(
   });
 }
 
-/**
- * The body is read here and not kept: once it is in the event (base64,
- * as API Gateway sends binary bodies) only the event holds it, so the
- * process holds a large body about twice over (the event and its decoded
- * bytes), not four times.
- */
+/** The body is read here and not kept: see toEvent. */
 async function readEvent(
   request: IncomingMessage, method: string, path: string, query: string,
   options: LocalServerOptions,
@@ -152,64 +113,6 @@ function refuseTooLarge(
   response.once('finish', () => request.destroy());
   send(response, errorResponse(error, false));
   options.logger.info({ method, path, status: 413 }, 'request');
-}
-
-function toEvent(
-  request: IncomingMessage, method: string, path: string, query: string,
-  body: Buffer,
-): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || name === 'cookie') continue;
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const cookie = request.headers.cookie;
-  const now = new Date();
-
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: query,
-    cookies: cookie === undefined ? undefined : cookie.split('; '),
-    headers,
-    isBase64Encoded: true,
-    body: body.toString('base64'),
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: request.headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-      http: {
-        method,
-        path,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '',
-        userAgent: request.headers['user-agent'] ?? '',
-      },
-    },
-  };
-}
-
-function splitTarget(target: string): { path: string; query: string } {
-  const mark = target.indexOf('?');
-  if (mark < 0) return { path: target, query: '' };
-  return { path: target.slice(0, mark), query: target.slice(mark + 1) };
-}
-
-function stringHeaders(
-  headers: APIGatewayProxyStructuredResultV2['headers'],
-): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    result[name] = String(value);
-  }
-  return result;
 }
 
 function send(
