@@ -10,7 +10,8 @@ import {
   type KeyAccess,
 } from '../../lib/auth/index.js';
 import {
-  loadConfig, loadIngestSettings, loadLocalSettings, type Config,
+  loadConfig, loadIngestSettings, loadLocalSettings, localInflightBytes,
+  type Config,
 } from '../../lib/config.js';
 import { giveUpObject } from '../../lib/jobs/giveUpObject.js';
 import type { IngestDeps } from '../../lib/jobs/ingestObject.js';
@@ -42,6 +43,11 @@ export interface LocalStackOptions {
   dataDir: string;
   /** Local S3 port; default `S3_PORT` (see lib/config.ts); 0: a free one. */
   s3Port?: number;
+  /**
+   * Most body bytes of HTTP requests in flight together; default
+   * `ML_MAX_INFLIGHT_BYTES`, else twice the body limit.
+   */
+  maxInflightBytes?: number;
   /** Settings of the S3 path over those read from the environment. */
   ingest?: Partial<IngestDeps['settings']>;
   /** Settings over those read from the environment. */
@@ -151,8 +157,11 @@ export async function startLocalStack(
     }
     const handler = createHttpHandler(
       { jobs, uploads, config, logger, ...access });
-    server = createLocalServer(handler,
-      { maxBodyBytes: config.maxBodyBytes, logger });
+    server = createLocalServer(handler, {
+      maxBodyBytes: config.maxBodyBytes, logger,
+      maxInflightBytes: options.maxInflightBytes
+        ?? localInflightBytes(loadLocalSettings(), config.maxBodyBytes),
+    });
     port = await listen(server, options.port, options.host);
   } catch (error) {
     await s3?.close();

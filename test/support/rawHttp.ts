@@ -6,6 +6,8 @@ export interface RawAnswer {
   body: string;
   /** True when the server closed the connection after answering. */
   closed: boolean;
+  /** Everything received, a leading 100 Continue included. */
+  raw: string;
 }
 
 /** A client socket to the host and port of `url`, once connected. */
@@ -31,7 +33,9 @@ export async function rawRequest(
   return readAnswer(socket, waitMs);
 }
 
-export function readAnswer(socket: Socket, waitMs = 5_000): Promise<RawAnswer> {
+export function readAnswer(
+  socket: Socket, waitMs = 5_000,
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const finish = (closed: boolean) => {
@@ -54,7 +58,8 @@ export function readAnswer(socket: Socket, waitMs = 5_000): Promise<RawAnswer> {
 export function parseAnswer(
   bytes: Buffer,
 ): Omit<RawAnswer, 'closed'> | undefined {
-  let text = bytes.toString('latin1');
+  const raw = bytes.toString('latin1');
+  let text = raw;
   while (text.startsWith('HTTP/1.1 100 ')) {
     text = text.slice(text.indexOf('\r\n\r\n') + 4);
   }
@@ -66,8 +71,33 @@ export function parseAnswer(
     const colon = line.indexOf(':');
     headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
   }
-  const length = Number(headers['content-length'] ?? 0);
-  const body = Buffer.from(text.slice(end + 4), 'latin1')
-    .subarray(0, length).toString('utf8');
-  return { status: Number(statusLine.split(' ')[1]), headers, body };
+  const rest = Buffer.from(text.slice(end + 4), 'latin1');
+  const body = headers['transfer-encoding'] === 'chunked' ? unchunk(rest)
+    : rest.subarray(0, Number(headers['content-length'] ?? 0));
+  return {
+    status: Number(statusLine.split(' ')[1]), headers,
+    body: body.toString('utf8'), raw,
+  };
+}
+
+/** The bytes of a chunked body, as far as they arrived. */
+function unchunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = parseInt(bytes.subarray(at, lineEnd).toString(), 16);
+    if (!(size > 0)) break;
+    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+/** The next bytes the socket receives, as text. */
+export function nextData(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1')));
+  });
 }
