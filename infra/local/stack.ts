@@ -1,6 +1,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import type { S3Event } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
@@ -30,10 +31,10 @@ import { ensureTable } from '../../lib/store/table.js';
 import { ensureFirstKey, type FirstKeyOutcome } from './firstKey.js';
 import { createLocalServer } from './httpAdapter.js';
 import {
-  findInterruptedObjects, objectCreatedEvent,
+  objectCreatedEvent, objectsToResume, type ResumeSources,
 } from './resumeIngestions.js';
 import { createEventBridge, type EventBridge } from './s3Events.js';
-import { startS3Server } from './s3Server.js';
+import { startS3Server, type S3Server } from './s3Server.js';
 
 export interface LocalStackOptions {
   host: string;
@@ -143,11 +144,8 @@ export async function startLocalStack(
       giveUp: (record, reason) => giveUpObject(ingest,
         { key: record.s3.object.key, etag: record.s3.object.eTag }, reason),
     });
-    s3.onEvent((event) => bridge.deliver(event));
-    for (const object of await findInterruptedObjects(store)) {
-      logger.info({ key: object.key }, 'resuming an interrupted object');
-      bridge.deliver(objectCreatedEvent(object, config.bucketName));
-    }
+    await resumeObjects(s3, bridge, { store, records }, config.bucketName,
+      logger);
     logger.info({ s3Url: s3.url, bucket: config.bucketName }, 'local s3');
     let access: KeyAccess | undefined;
     if (auth === 'on') {
@@ -186,6 +184,35 @@ export async function startLocalStack(
       await stopDynamo();
     },
   };
+}
+
+/**
+ * Delivers the objects a killed process left unfinished (see
+ * resumeIngestions.ts) before any event that comes meanwhile, so that a
+ * job's older objects keep their place ahead of a new one.
+ */
+async function resumeObjects(
+  s3: S3Server, bridge: EventBridge,
+  sources: Omit<ResumeSources, 'listObjects'>, bucketName: string,
+  logger: Logger,
+): Promise<void> {
+  const meanwhile: S3Event[] = [];
+  let resumed = false;
+  s3.onEvent((event) => {
+    if (resumed) bridge.deliver(event);
+    else meanwhile.push(event);
+  });
+  try {
+    const objects = await objectsToResume({ ...sources,
+      listObjects: (prefix) => s3.listObjects(prefix) });
+    for (const object of objects) {
+      logger.info({ key: object.key }, 'delivering an unfinished object');
+      bridge.deliver(objectCreatedEvent(object, bucketName));
+    }
+  } finally {
+    resumed = true;
+    for (const event of meanwhile.splice(0)) bridge.deliver(event);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,4 +133,17 @@ describe('a body in the aws-chunked framing', () => {
       sdk.destroy();
     }
   });
+});
+
+test('lists the objects under a prefix with their ETag and size', async () => {
+  await put('jobs/listed/one.ndjson');
+  await put('other/listed.ndjson');
+
+  const listed = await server.listObjects('jobs/listed/');
+
+  // '{"time":1}\n' is 11 bytes; its MD5 worked out with node:crypto.
+  const md5 = createHash('md5').update('{"time":1}\n').digest('hex');
+  expect(listed).toEqual([{ key: 'jobs/listed/one.ndjson', etag: md5,
+    sizeBytes: 11, lastModifiedMs: expect.any(Number) }]);
+  expect(listed[0].lastModifiedMs % 1000).toBe(0);
 });
