@@ -81,7 +81,8 @@ export function byteSize(bytes: number): string {
     if (bytes < size) continue;
     const tenths = Math.floor((bytes * 10) / size);
     const whole = Math.floor(tenths / 10);
-    return tenths % 10 === 0 ? `${whole}${unit}` : `${whole}.${tenths % 10}${unit}`;
+    const decimal = tenths % 10 === 0 ? '' : `.${tenths % 10}`;
+    return `${whole}${decimal}${unit}`;
   }
   return `${bytes}b`;
 }

@@ -76,7 +76,8 @@ export interface LocalStack {
 const DRAIN_MS = 5_000;
 
 /**
- * A crashed local process has no queue to bring its object back, so the
+ * A killed local process brings its objects back only when it starts
+ * again (see resumeIngestions.ts), not after a visibility timeout, so the
  * lease of an object stopped part-way is held for two minutes only, not
  * for the half hour that covers the queue's visibility timeout in AWS.
  */
@@ -115,7 +116,7 @@ export async function startLocalStack(
 
   let server: Server;
   let port: number;
-  let s3: Awaited<ReturnType<typeof startS3Server>> | undefined;
+  let s3: S3Server | undefined;
   let bridge: EventBridge;
   let firstKey: FirstKeyOutcome | undefined;
   try {

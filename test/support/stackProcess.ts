@@ -75,7 +75,9 @@ function addresses(child: ChildProcess): Promise<{
       resolve({ url, s3Url });
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.once('exit', (code) => reject(new Error(
       `serve exited with ${code} before it listened:\n${output}`)));
   });
