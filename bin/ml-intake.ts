@@ -1,7 +1,9 @@
 // The `ml-intake` command line.
 import { firstKeyMessage } from '../infra/local/firstKey.js';
+import { createLocalKey } from '../infra/local/localKeys.js';
 import { startLocalStack } from '../infra/local/stack.js';
 import { run, type CliIo } from '../lib/cli/index.js';
+import { loadLocalSettings } from '../lib/config.js';
 
 const io: CliIo = {
   stdout: (text) => process.stdout.write(text),
@@ -10,19 +12,15 @@ const io: CliIo = {
   stdin: process.stdin,
   env: process.env,
   serve,
+  createLocalKey,
 };
 
 process.exitCode = await run(process.argv.slice(2), io);
 
 async function serve(): Promise<void> {
-  const port = Number(process.env.PORT ?? 9200);
-  const dataDir = process.env.ML_DATA_DIR ?? './.data';
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
-  }
-
-  const host = process.env.ML_HOST ?? '127.0.0.1';
-  const stack = await startLocalStack({ host, port, dataDir });
+  const settings = loadLocalSettings();
+  const { dataDir } = settings;
+  const stack = await startLocalStack(settings);
   console.log(`ml-intake listening on ${stack.url} (data in ${dataDir})`);
   console.log(stack.firstKey === undefined
     ? 'Authentication is off (ML_AUTH=off): no API key is checked.'

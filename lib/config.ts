@@ -1,4 +1,13 @@
+/**
+ * The one reader of the service's environment variables, with the
+ * defaults the README's Configuration table lists. Everything else takes
+ * its settings from here, so a name, a default or a parse rule is written
+ * once.
+ */
 import type { ReaderLimits } from './counting/types.js';
+import type { IngestSettings } from './jobs/ingestMarker.js';
+
+type Env = Record<string, string | undefined>;
 
 /** Process-wide settings, read once from the environment. */
 export interface Config {
@@ -15,28 +24,124 @@ export interface Config {
   readerLimits: ReaderLimits;
 }
 
+/** Settings of the service on one machine (`ml-intake serve`). */
+export interface LocalSettings {
+  host: string;
+  port: number;
+  s3Port: number;
+  dataDir: string;
+  /**
+   * Most body bytes that requests in flight may hold together; undefined
+   * when unset, and then twice the body limit (see localInflightBytes).
+   */
+  maxInflightBytes: number | undefined;
+}
+
 const MiB = 1024 * 1024;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export const DEFAULT_TABLE_NAME = 'ml-intake';
+export const DEFAULT_BUCKET_NAME = 'ml-intake';
+export const DEFAULT_MAX_BODY_BYTES = 100 * MiB;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 9200;
+export const DEFAULT_S3_PORT = 4569;
+export const DEFAULT_DATA_DIR = './.data';
+
+/**
+ * The in-flight budget when `ML_MAX_INFLIGHT_BYTES` is unset: two bodies
+ * at the limit. A held body costs about 2.3 times its size (its bytes and
+ * the base64 event), so the default keeps the bodies of concurrent
+ * requests under about 500 MB at the 100 MiB limit.
+ */
+export const localInflightBytes = (
+  settings: Pick<LocalSettings, 'maxInflightBytes'>, maxBodyBytes: number,
+): number => settings.maxInflightBytes ?? 2 * maxBodyBytes;
+
+export function loadConfig(env: Env = process.env): Config {
   return {
-    tableName: env.ML_TABLE ?? 'ml-intake',
-    bucketName: env.ML_BUCKET ?? 'ml-intake',
-    leaseWaitMs: intFrom(env.ML_LEASE_WAIT_MS, 10_000),
-    leaseTtlMs: intFrom(env.ML_LEASE_TTL_MS, 60_000),
-    maxBodyBytes: intFrom(env.ML_MAX_BODY_BYTES, 100 * MiB),
+    tableName: tableNameFrom(env),
+    bucketName: text(env, 'ML_BUCKET', DEFAULT_BUCKET_NAME),
+    leaseWaitMs: nonNegativeInt(env, 'ML_LEASE_WAIT_MS', 10_000),
+    leaseTtlMs: nonNegativeInt(env, 'ML_LEASE_TTL_MS', 60_000),
+    maxBodyBytes: nonNegativeInt(env, 'ML_MAX_BODY_BYTES',
+      DEFAULT_MAX_BODY_BYTES),
     readerLimits: {
-      maxRecordBytes: intFrom(env.ML_MAX_RECORD_BYTES, 10 * MiB),
-      maxDepth: intFrom(env.ML_MAX_DEPTH, 1000),
-      maxFieldsPerRecord: intFrom(env.ML_MAX_FIELDS, 10_000),
+      maxRecordBytes: nonNegativeInt(env, 'ML_MAX_RECORD_BYTES', 10 * MiB),
+      maxDepth: nonNegativeInt(env, 'ML_MAX_DEPTH', 1000),
+      maxFieldsPerRecord: nonNegativeInt(env, 'ML_MAX_FIELDS', 10_000),
     },
   };
 }
 
-function intFrom(raw: string | undefined, fallback: number): number {
+/**
+ * The S3 path's settings. `defaults` replaces the built-in defaults of
+ * variables that are unset (the local stack holds a lease for less).
+ */
+export function loadIngestSettings(
+  env: Env = process.env, defaults: Partial<IngestSettings> = {},
+): IngestSettings {
+  return {
+    chunkBytes: positiveInt(env, 'ML_CHUNK_BYTES',
+      defaults.chunkBytes ?? 8 * MiB),
+    // The queue's visibility timeout (1,800 s) plus five minutes.
+    holdMs: positiveInt(env, 'ML_INGEST_HOLD_MS',
+      defaults.holdMs ?? 35 * 60_000),
+    // 8 MiB reads in well under a second and counts in about two.
+    marginMs: positiveInt(env, 'ML_INGEST_MARGIN_MS',
+      defaults.marginMs ?? 20_000),
+  };
+}
+
+export function loadLocalSettings(env: Env = process.env): LocalSettings {
+  const inflight = env.ML_MAX_INFLIGHT_BYTES;
+  return {
+    host: text(env, 'ML_HOST', DEFAULT_HOST),
+    port: portNumber(env, 'PORT', DEFAULT_PORT),
+    s3Port: portNumber(env, 'S3_PORT', DEFAULT_S3_PORT),
+    dataDir: dataDirFrom(env),
+    maxInflightBytes: inflight === undefined || inflight === ''
+      ? undefined : positiveInt(env, 'ML_MAX_INFLIGHT_BYTES', 0),
+  };
+}
+
+/** `ML_TABLE` alone, for commands that need nothing else. */
+export const tableNameFrom = (env: Env): string =>
+  text(env, 'ML_TABLE', DEFAULT_TABLE_NAME);
+
+/** `ML_DATA_DIR` alone, for commands that need nothing else. */
+export const dataDirFrom = (env: Env): string =>
+  text(env, 'ML_DATA_DIR', DEFAULT_DATA_DIR);
+
+/** An unset or empty variable takes the default. */
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  return integer(env, name, fallback, 0, Number.MAX_SAFE_INTEGER,
+    'a non-negative integer');
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  return integer(env, name, fallback, 1, Number.MAX_SAFE_INTEGER,
+    'a positive integer');
+}
+
+/** 0 picks a free port. */
+function portNumber(env: Env, name: string, fallback: number): number {
+  return integer(env, name, fallback, 0, 65_535, 'a port number (0-65535)');
+}
+
+function integer(
+  env: Env, name: string, fallback: number, min: number, max: number,
+  what: string,
+): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new Error(`expected a non-negative integer, got '${raw}'`);
+  const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be ${what}, got '${raw}'`);
   }
   return value;
 }

@@ -1,22 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import {
-  createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage,
-  type Server, type ServerResponse,
+  createServer, type IncomingMessage, type Server, type ServerResponse,
 } from 'node:http';
-import type { Duplex } from 'node:stream';
-import type {
-  APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2,
-} from 'aws-lambda';
 import type { Logger } from 'pino';
 import {
-  bodyTooLarge, errorResponse, errorSummary, headersTooLarge, jobIdOf,
-  type HttpResponse,
+  bodyTooLarge, errorResponse, errorSummary, jobIdOf,
 } from '../../lib/api/index.js';
+import type { MlError } from '../../lib/errors.js';
 import type { HttpHandler } from '../../functions/http.js';
+import { splitTarget, stringHeaders, toEvent } from './apiGatewayEvent.js';
+import { answerClientError } from './clientErrors.js';
+import {
+  createInflightBudget, dataTooLarge, type BudgetHold, type InflightBudget,
+} from './inflightBudget.js';
 
 export interface LocalServerOptions {
   /** Bodies longer than this are refused before they are buffered. */
   maxBodyBytes: number;
+  /** Most body bytes that requests in flight may hold together. */
+  maxInflightBytes: number;
   logger: Logger;
 }
 
@@ -25,67 +26,84 @@ export interface LocalServerOptions {
  * event the Lambda handler receives in AWS, so the same code answers.
  * The body is buffered up to the limit, as API Gateway buffers it;
  * a compressed body counts here by its sent size, and again after
- * inflation in the API layer.
+ * inflation in the API layer. Bodies in flight together share a budget:
+ * a request whose declared length would pass it is refused with 429
+ * before its body is read, a chunked one as soon as its bytes would.
  */
 export function createLocalServer(
   handle: HttpHandler, options: LocalServerOptions,
 ): Server {
-  const server = createServer((request, response) => {
-    serve(request, response, handle, options).catch((error: unknown) => {
-      options.logger.error({ err: errorSummary(error) }, 'unexpected error');
-      send(response, errorResponse(error, false));
-    });
-  });
+  const budget = createInflightBudget(options.maxInflightBytes);
+  const onRequest = (
+    request: IncomingMessage, response: ServerResponse, expects: boolean,
+  ) => {
+    serve({ request, response, handle, options, budget }, expects)
+      .catch((error: unknown) => {
+        options.logger.error({ err: errorSummary(error) },
+          'unexpected error');
+        send(response, errorResponse(error, false));
+      });
+  };
+  const server = createServer((request, response) =>
+    onRequest(request, response, false));
+  // Node sends `100 Continue` at once unless this event is handled; a
+  // request that will be refused must be refused before its body comes.
+  server.on('checkContinue', (request, response) =>
+    onRequest(request, response, true));
   server.on('clientError', answerClientError);
   return server;
 }
 
-/**
- * Requests Node's parser refuses before any handler runs. Headers (the
- * request line included) over Node's `maxHeaderSize`, 16 KiB unless
- * `--max-http-header-size` says otherwise, get the envelope rather than
- * Node's bare 431; other faults get Node's usual bare answers.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  if (error.code === 'HPE_HEADER_OVERFLOW') {
-    socket.end(rawResponse(errorResponse(headersTooLarge(maxHeaderSize),
-      false)));
-    return;
-  }
-  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  socket.end(rawResponse({ status, headers: {}, body: '' }));
+interface Exchange {
+  request: IncomingMessage;
+  response: ServerResponse;
+  handle: HttpHandler;
+  options: LocalServerOptions;
+  budget: InflightBudget;
 }
 
-function rawResponse(answer: HttpResponse): string {
-  const headers = Object.entries({
-    ...answer.headers,
-    'content-length': String(Buffer.byteLength(answer.body)),
-    connection: 'close',
-  }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  return `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n`
-    + `${headers}\r\n${answer.body}`;
+async function serve(exchange: Exchange, expectsContinue: boolean) {
+  const { request, response, options, budget } = exchange;
+  const header = request.headers['content-length'];
+  // Node's parser has checked it: one non-negative integer, or absent.
+  const declared = header === undefined ? undefined : Number(header);
+  if (declared !== undefined && declared > options.maxBodyBytes) {
+    refuse(exchange, tooLarge(exchange));
+    return;
+  }
+
+  const hold = budget.hold();
+  try {
+    if (declared !== undefined && !hold.take(declared)) {
+      refuse(exchange, dataTooLarge(hold.totalWith(declared),
+        budget.limitBytes));
+      return;
+    }
+    if (expectsContinue) response.writeContinue();
+    await answer(exchange, declared === undefined ? hold : undefined);
+  } finally {
+    hold.release();
+  }
 }
 
-async function serve(
-  request: IncomingMessage, response: ServerResponse, handle: HttpHandler,
-  options: LocalServerOptions,
-): Promise<void> {
+/** Reads the body, then hands the event to the handler. */
+async function answer(exchange: Exchange, chunked: BudgetHold | undefined) {
+  const { request, response, handle, options, budget } = exchange;
+  const body = await readBody(request, options.maxBodyBytes, chunked);
+  if (body.kind === 'aborted') return;
+  if (body.kind === 'too-large') {
+    refuse(exchange, tooLarge(exchange));
+    return;
+  }
+  if (body.kind === 'over-budget') {
+    refuse(exchange, dataTooLarge(body.wantedBytes, budget.limitBytes));
+    return;
+  }
+
   const { path, query } = splitTarget(request.url ?? '/');
   const method = (request.method ?? 'GET').toUpperCase();
-  const declared = Number(request.headers['content-length'] ?? 0);
-
-  const event = declared > options.maxBodyBytes
-    ? undefined : await readEvent(request, method, path, query, options);
-  if (event === undefined) {
-    refuseTooLarge(request, response, method, path, options);
-    return;
-  }
-
-  const result = await handle(event);
+  const result = await handle(toEvent(request, method, path, query,
+    body.bytes));
   send(response, {
     status: result.statusCode ?? 200,
     headers: stringHeaders(result.headers),
@@ -93,123 +111,69 @@ async function serve(
   });
 }
 
-/**
- * The body is read here and not kept: once it is in the event (base64,
- * as API Gateway sends binary bodies) only the event holds it, so the
- * process holds a large body about twice over (the event and its decoded
- * bytes), not four times.
- */
-async function readEvent(
-  request: IncomingMessage, method: string, path: string, query: string,
-  options: LocalServerOptions,
-): Promise<APIGatewayProxyEventV2 | undefined> {
-  const body = await readBody(request, options.maxBodyBytes);
-  if (body === undefined) return undefined;
-  return toEvent(request, method, path, query, body);
-}
+type BodyOutcome =
+  | { kind: 'read'; bytes: Buffer }
+  | { kind: 'too-large' }
+  | { kind: 'over-budget'; wantedBytes: number }
+  /** The client went away before the end of its body. */
+  | { kind: 'aborted' };
 
 /**
- * Resolves to undefined as soon as the body passes `limit` bytes. With a
- * declared length the bytes go straight into one buffer of that size,
- * with no list of chunks to join.
+ * Keeps the chunks as they come (at most 64 KiB each from the socket), so
+ * the memory held is what has arrived, whatever length was declared, and
+ * joins them at the end. Stops as soon as the body passes `limit`, or
+ * when a body sent without a declared length would pass the budget.
  */
 function readBody(
-  request: IncomingMessage, limit: number,
-): Promise<Buffer | undefined> {
-  const declared = Number(request.headers['content-length'] ?? NaN);
-  const whole = Number.isSafeInteger(declared) && declared >= 0
-    ? Buffer.allocUnsafe(declared) : undefined;
-
-  return new Promise((resolve, reject) => {
+  request: IncomingMessage, limit: number, chunked: BudgetHold | undefined,
+): Promise<BodyOutcome> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let length = 0;
+    const stop = (outcome: BodyOutcome) => {
+      request.off('data', onData);
+      request.pause();
+      resolve(outcome);
+    };
     const onData = (chunk: Buffer) => {
       if (length + chunk.length > limit) {
-        request.off('data', onData);
-        request.pause();
-        resolve(undefined);
+        stop({ kind: 'too-large' });
         return;
       }
-      // Node's parser never delivers more than the declared length.
-      if (whole !== undefined) chunk.copy(whole, length);
-      else chunks.push(chunk);
+      if (chunked !== undefined && !chunked.take(chunk.length)) {
+        stop({ kind: 'over-budget',
+          wantedBytes: chunked.totalWith(chunk.length) });
+        return;
+      }
+      chunks.push(chunk);
       length += chunk.length;
     };
     request.on('data', onData);
-    request.once('end', () => resolve(whole === undefined
-      ? Buffer.concat(chunks, length) : whole.subarray(0, length)));
-    request.once('error', reject);
+    request.once('end', () => resolve({ kind: 'read',
+      bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length),
+    }));
+    // After 'end' these change nothing: a promise settles once.
+    request.once('close', () => resolve({ kind: 'aborted' }));
+    request.once('error', () => resolve({ kind: 'aborted' }));
   });
 }
 
-/** Answers 413, then drops the connection rather than read the rest. */
-function refuseTooLarge(
-  request: IncomingMessage, response: ServerResponse, method: string,
-  path: string, options: LocalServerOptions,
-): void {
-  const error = bodyTooLarge(options.maxBodyBytes, jobIdOf(method, path));
+function tooLarge({ request, options }: Exchange): MlError {
+  const { path } = splitTarget(request.url ?? '/');
+  const method = (request.method ?? 'GET').toUpperCase();
+  return bodyTooLarge(options.maxBodyBytes, jobIdOf(method, path));
+}
+
+/** Answers, then drops the connection rather than read the rest. */
+function refuse(exchange: Exchange, error: MlError): void {
+  const { request, response, options } = exchange;
   response.setHeader('connection', 'close');
   response.once('finish', () => request.destroy());
   send(response, errorResponse(error, false));
-  options.logger.info({ method, path, status: 413 }, 'request');
-}
-
-function toEvent(
-  request: IncomingMessage, method: string, path: string, query: string,
-  body: Buffer,
-): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || name === 'cookie') continue;
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const cookie = request.headers.cookie;
-  const now = new Date();
-
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: query,
-    cookies: cookie === undefined ? undefined : cookie.split('; '),
-    headers,
-    isBase64Encoded: true,
-    body: body.toString('base64'),
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: request.headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-      http: {
-        method,
-        path,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '',
-        userAgent: request.headers['user-agent'] ?? '',
-      },
-    },
-  };
-}
-
-function splitTarget(target: string): { path: string; query: string } {
-  const mark = target.indexOf('?');
-  if (mark < 0) return { path: target, query: '' };
-  return { path: target.slice(0, mark), query: target.slice(mark + 1) };
-}
-
-function stringHeaders(
-  headers: APIGatewayProxyStructuredResultV2['headers'],
-): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    result[name] = String(value);
-  }
-  return result;
+  options.logger.info({
+    method: request.method, path: splitTarget(request.url ?? '/').path,
+    status: error.status,
+  }, 'request');
 }
 
 function send(

@@ -4,12 +4,15 @@
  * continuation tokens of paged ListObjectsV2 (it encrypts them with single
  * DES); the flag is set here, so `npm start`, `ml-intake serve` and the
  * tests get it without the user's NODE_OPTIONS. Object-created events come
- * back to this process over the IPC channel.
+ * back to this process over the IPC channel. A body in the aws-chunked
+ * framing, which any recent AWS SDK sends by default, is decoded before
+ * s3rver sees it, so that any S3 client stores the bytes it sent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { S3Event } from 'aws-lambda';
+import { CHILD_SCRIPT } from './s3Child.js';
 
 export interface S3ServerOptions {
   host: string;
@@ -22,39 +25,31 @@ export interface S3ServerOptions {
   resetOnClose?: boolean;
 }
 
+/** An object as the bucket lists it. */
+export interface StoredObject {
+  key: string;
+  /** Without quotes: the MD5 of the bytes for a plain PUT. */
+  etag: string;
+  sizeBytes: number;
+  /** Whole seconds: s3rver keeps the file's time as an HTTP date. */
+  lastModifiedMs: number;
+}
+
 export interface S3Server {
   url: string;
   /** Receives every event s3rver emits (created and removed objects). */
   onEvent(listener: (event: S3Event) => void): void;
+  /** Every object of the bucket whose key starts with `prefix`. */
+  listObjects(prefix: string): Promise<StoredObject[]>;
   close(): Promise<void>;
 }
 
 type ChildMessage =
   | { type: 'ready'; port: number }
   | { type: 'failed'; message: string }
-  | { type: 'event'; event: S3Event };
-
-/** Runs in the child (CommonJS, `node -e`); its settings come in env. */
-const CHILD_SCRIPT = `
-const S3rver = require(process.env.ML_S3RVER_MAIN);
-const server = new S3rver(JSON.parse(process.env.ML_S3RVER_OPTIONS));
-server.on('event', (event) => process.send({ type: 'event', event }));
-// s3rver stores each key segment as a file name, and a segment over the
-// file system's 255 bytes (valid in S3) throws where nothing catches it.
-// Without this one such PUT ended the child and S3 with it for good.
-process.on('uncaughtException', (error) => {
-  console.error('s3rver: ' + error.message);
-});
-const stop = () => server.close().finally(() => process.exit(0));
-process.on('disconnect', stop);
-process.on('message', (message) => { if (message === 'close') stop(); });
-server.run().then(
-  ({ port }) => process.send({ type: 'ready', port }),
-  (error) => {
-    process.send({ type: 'failed', message: String(error) });
-    process.exit(1);
-  });
-`;
+  | { type: 'event'; event: S3Event }
+  | { type: 'listed'; id: number; objects: StoredObject[] }
+  | { type: 'list-failed'; id: number; message: string };
 
 const START_TIMEOUT_MS = 15_000;
 
@@ -83,13 +78,51 @@ export async function startS3Server(
     if (message.type !== 'event') return;
     for (const listener of listeners) listener(message.event);
   });
+  const listings = answersOf(child);
 
   const port = await readyPort(child);
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
     onEvent: (listener) => listeners.push(listener),
+    listObjects: (prefix) => listings.ask(options.bucketName, prefix),
     close: () => stopChild(child),
+  };
+}
+
+/**
+ * The child lists its own store, which needs no S3 client here and none
+ * of ListObjectsV2's paging; each answer carries the number of its
+ * question. A child that exits fails the questions it has not answered.
+ */
+function answersOf(child: ChildProcess) {
+  const waiting = new Map<number, {
+    resolve(objects: StoredObject[]): void; reject(error: Error): void;
+  }>();
+  let lastId = 0;
+  child.on('message', (message: ChildMessage) => {
+    if (message.type !== 'listed' && message.type !== 'list-failed') return;
+    const asker = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.type === 'listed') asker?.resolve(message.objects);
+    else asker?.reject(new Error(`s3rver: ${message.message}`));
+  });
+  child.on('exit', () => {
+    for (const asker of waiting.values()) {
+      asker.reject(new Error('s3rver exited before it listed the bucket'));
+    }
+    waiting.clear();
+  });
+
+  return {
+    ask(bucket: string, prefix: string): Promise<StoredObject[]> {
+      lastId += 1;
+      const id = lastId;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        child.send({ type: 'list', id, bucket, prefix });
+      });
+    },
   };
 }
 

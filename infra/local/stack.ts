@@ -1,6 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import type { S3Event } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
@@ -9,10 +10,12 @@ import {
   checkAuthMode, createKeyAccess, readAuthMode, type AuthMode,
   type KeyAccess,
 } from '../../lib/auth/index.js';
-import { loadConfig, type Config } from '../../lib/config.js';
+import {
+  loadConfig, loadIngestSettings, loadLocalSettings, localInflightBytes,
+  type Config,
+} from '../../lib/config.js';
 import { giveUpObject } from '../../lib/jobs/giveUpObject.js';
 import type { IngestDeps } from '../../lib/jobs/ingestObject.js';
-import { loadIngestSettings } from '../../lib/jobs/ingestMarker.js';
 import { createJobService } from '../../lib/jobs/jobService.js';
 import {
   createUploadService, DEFAULT_URL_TTL_SEC,
@@ -21,15 +24,17 @@ import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
 import { createDynamoClient } from '../../lib/store/clients.js';
 import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
 import { createObjectRecords } from '../../lib/store/objectRecords.js';
-import { createObjectStore, createS3Client } from '../../lib/store/objects.js';
+import {
+  createObjectStore, createS3Client, S3RVER_CREDENTIALS,
+} from '../../lib/store/objects.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { ensureFirstKey, type FirstKeyOutcome } from './firstKey.js';
 import { createLocalServer } from './httpAdapter.js';
 import {
-  findInterruptedObjects, objectCreatedEvent,
+  objectCreatedEvent, objectsToResume, type ResumeSources,
 } from './resumeIngestions.js';
 import { createEventBridge, type EventBridge } from './s3Events.js';
-import { startS3Server } from './s3Server.js';
+import { startS3Server, type S3Server } from './s3Server.js';
 
 export interface LocalStackOptions {
   host: string;
@@ -37,8 +42,13 @@ export interface LocalStackOptions {
   port: number;
   /** DynamoDB data persists under `<dataDir>/dynamodb`, S3 under `s3`. */
   dataDir: string;
-  /** Local S3 port; default `S3_PORT`, else 4569; 0 picks a free one. */
+  /** Local S3 port; default `S3_PORT` (see lib/config.ts); 0: a free one. */
   s3Port?: number;
+  /**
+   * Most body bytes of HTTP requests in flight together; default
+   * `ML_MAX_INFLIGHT_BYTES`, else twice the body limit.
+   */
+  maxInflightBytes?: number;
   /** Settings of the S3 path over those read from the environment. */
   ingest?: Partial<IngestDeps['settings']>;
   /** Settings over those read from the environment. */
@@ -50,7 +60,7 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   url: string;
-  /** The local DynamoDB endpoint (credentials S3RVER/S3RVER). */
+  /** The local DynamoDB endpoint (any credentials). */
   dynamoUrl: string;
   /** The local S3 endpoint (path-style, credentials S3RVER/S3RVER). */
   s3Url: string;
@@ -62,14 +72,12 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** s3rver accepts only these; dynalite accepts anything. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
 /** How long close() lets requests in flight finish before cutting them. */
 const DRAIN_MS = 5_000;
 
 /**
- * A crashed local process has no queue to bring its object back, so the
+ * A killed local process brings its objects back only when it starts
+ * again (see resumeIngestions.ts), not after a visibility timeout, so the
  * lease of an object stopped part-way is held for two minutes only, not
  * for the half hour that covers the queue's visibility timeout in AWS.
  */
@@ -89,17 +97,17 @@ export async function startLocalStack(
   checkAuthMode(auth, options.host);
   const logger = options.logger ?? pino();
   const dynamoDir = join(options.dataDir, 'dynamodb');
-  await mkdir(dynamoDir, { recursive: true });
+  const s3Dir = join(options.dataDir, 's3');
+  await makePrivateDirs(options.dataDir, [dynamoDir, s3Dir]);
 
   const dynamo = dynalite({
     path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
   });
   const dynamoPort = await listen(dynamo, 0, '127.0.0.1');
-  const client = createDynamoClient({
-    endpoint: `http://127.0.0.1:${dynamoPort}`,
-    region: 'us-east-1',
-    credentials: LOCAL_CREDENTIALS,
-  });
+  // With no credentials and an empty environment the client takes the
+  // stand-in keys of clients.ts, whatever AWS keys the shell holds.
+  const client = createDynamoClient(
+    { endpoint: `http://127.0.0.1:${dynamoPort}` }, {});
   const stopDynamo = async () => {
     client.destroy();
     dynamo.closeAllConnections();
@@ -108,17 +116,17 @@ export async function startLocalStack(
 
   let server: Server;
   let port: number;
-  let s3: Awaited<ReturnType<typeof startS3Server>> | undefined;
+  let s3: S3Server | undefined;
   let bridge: EventBridge;
   let firstKey: FirstKeyOutcome | undefined;
   try {
     await ensureTable(client, config.tableName);
     s3 = await startS3Server({
-      host: '127.0.0.1', port: options.s3Port ?? s3PortFromEnv(),
-      directory: join(options.dataDir, 's3'), bucketName: config.bucketName,
+      host: '127.0.0.1', port: options.s3Port ?? loadLocalSettings().s3Port,
+      directory: s3Dir, bucketName: config.bucketName,
     });
     const s3Client = createS3Client({ endpoint: s3.url, region: 'us-east-1',
-      credentials: LOCAL_CREDENTIALS });
+      credentials: S3RVER_CREDENTIALS });
     const store = createDynamoJobStore(client, config.tableName);
     const records = createObjectRecords(client, config.tableName);
     const objects = createObjectStore(s3Client, config.bucketName);
@@ -128,8 +136,7 @@ export async function startLocalStack(
     const ingest: IngestDeps = {
       store, records, objects, config, now: Date.now,
       settings: {
-        ...loadIngestSettings(),
-        ...process.env.ML_INGEST_HOLD_MS ? {} : { holdMs: LOCAL_HOLD_MS },
+        ...loadIngestSettings(process.env, { holdMs: LOCAL_HOLD_MS }),
         ...options.ingest,
       },
     };
@@ -138,11 +145,8 @@ export async function startLocalStack(
       giveUp: (record, reason) => giveUpObject(ingest,
         { key: record.s3.object.key, etag: record.s3.object.eTag }, reason),
     });
-    s3.onEvent((event) => bridge.deliver(event));
-    for (const object of await findInterruptedObjects(store)) {
-      logger.info({ key: object.key }, 'resuming an interrupted object');
-      bridge.deliver(objectCreatedEvent(object, config.bucketName));
-    }
+    await resumeObjects(s3, bridge, { store, records }, config.bucketName,
+      logger);
     logger.info({ s3Url: s3.url, bucket: config.bucketName }, 'local s3');
     let access: KeyAccess | undefined;
     if (auth === 'on') {
@@ -152,8 +156,11 @@ export async function startLocalStack(
     }
     const handler = createHttpHandler(
       { jobs, uploads, config, logger, ...access });
-    server = createLocalServer(handler,
-      { maxBodyBytes: config.maxBodyBytes, logger });
+    server = createLocalServer(handler, {
+      maxBodyBytes: config.maxBodyBytes, logger,
+      maxInflightBytes: options.maxInflightBytes
+        ?? localInflightBytes(loadLocalSettings(), config.maxBodyBytes),
+    });
     port = await listen(server, options.port, options.host);
   } catch (error) {
     await s3?.close();
@@ -180,14 +187,48 @@ export async function startLocalStack(
   };
 }
 
-function s3PortFromEnv(): number {
-  const raw = process.env.S3_PORT;
-  if (raw === undefined || raw === '') return 4569;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`S3_PORT must be a port number, got '${raw}'`);
+/**
+ * Delivers the objects a killed process left unfinished (see
+ * resumeIngestions.ts) before any event that comes meanwhile, so that a
+ * job's older objects keep their place ahead of a new one.
+ */
+async function resumeObjects(
+  s3: S3Server, bridge: EventBridge,
+  sources: Omit<ResumeSources, 'listObjects'>, bucketName: string,
+  logger: Logger,
+): Promise<void> {
+  const meanwhile: S3Event[] = [];
+  let resumed = false;
+  s3.onEvent((event) => {
+    if (resumed) bridge.deliver(event);
+    else meanwhile.push(event);
+  });
+  try {
+    const objects = await objectsToResume({ ...sources,
+      listObjects: (prefix) => s3.listObjects(prefix) });
+    for (const object of objects) {
+      logger.info({ key: object.key }, 'delivering an unfinished object');
+      bridge.deliver(objectCreatedEvent(object, bucketName));
+    }
+  } finally {
+    resumed = true;
+    for (const event of meanwhile.splice(0)) bridge.deliver(event);
   }
-  return port;
+}
+
+/**
+ * dynalite and s3rver write their files world-readable (0644), and they
+ * hold key hashes and every uploaded object. A new data folder is made
+ * 0700; the two stores' folders are made or set 0700 also inside a data
+ * folder that exists with a wider mode, which is left as it is since it
+ * may be any folder the user named.
+ */
+async function makePrivateDirs(dataDir: string, stores: string[]) {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  for (const dir of stores) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

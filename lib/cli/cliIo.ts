@@ -1,3 +1,11 @@
+import type { CreatedKey, NewKeyOptions } from './keysCommand.js';
+
+export interface LocalKeyOptions extends NewKeyOptions {
+  /** The local service's data folder (`ML_DATA_DIR`). */
+  dataDir: string;
+  tableName: string;
+}
+
 /** Everything the CLI touches outside itself, so tests can run it in-process. */
 export interface CliIo {
   stdout(text: string): void;
@@ -8,4 +16,6 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Runs the local service (the `serve` command). */
   serve?: () => Promise<void>;
+  /** Writes a key into the stopped local service's store (`--local`). */
+  createLocalKey?: (options: LocalKeyOptions) => Promise<CreatedKey>;
 }

@@ -1,3 +1,3 @@
 export { run } from './run.js';
-export type { CliIo } from './cliIo.js';
+export type { CliIo, LocalKeyOptions } from './cliIo.js';
 export { CliError } from './cliErrors.js';

@@ -1,6 +1,10 @@
 import {
   Command, CommanderError, InvalidArgumentError, Option,
 } from 'commander';
+import {
+  dataDirFrom, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PORT, tableNameFrom,
+} from '../config.js';
 import { CliError } from './cliErrors.js';
 import type { CliIo } from './cliIo.js';
 import { changeJob, createJob, listJobs } from './jobsCommand.js';
@@ -8,15 +12,13 @@ import { createAwsKey } from './awsKeys.js';
 import {
   createKey, listKeys, printCreatedKey, revokeKeys,
 } from './keysCommand.js';
-import { createLocalKey } from './localKeys.js';
 import { postFile } from './postCommand.js';
 import { postViaS3 } from './s3Upload.js';
 import { ServerClient } from './serverClient.js';
 import { showStats } from './statsCommand.js';
 
-const DEFAULT_URL = 'http://127.0.0.1:9200';
-/** The local service's default limit (lib/config.ts). */
-const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
+const DEFAULT_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+const MiB = 1024 * 1024;
 const S3_POLL_MS = 1000;
 
 /**
@@ -68,7 +70,8 @@ function buildProgram(io: CliIo): Command {
     .argument('<job_id>')
     .argument('<file>')
     .addOption(new Option('--max-bytes <size>', 'largest upload, e.g. 5mb '
-      + 'for AWS').argParser(parseSize).default(DEFAULT_MAX_BYTES, '100mb'))
+      + 'for AWS').argParser(parseSize)
+      .default(DEFAULT_MAX_BODY_BYTES, `${DEFAULT_MAX_BODY_BYTES / MiB}mb`))
     .option('--from-byte <offset>', 'resume at this offset, as printed by '
       + 'a failed run', parseOffset, 0)
     .option('--via-s3', 'send the whole file through S3 and follow its '
@@ -99,7 +102,8 @@ function buildProgram(io: CliIo): Command {
 
   program.command('serve')
     .description('run the service on this machine: the API on '
-      + '127.0.0.1:$PORT (9200), data under $ML_DATA_DIR (./.data)')
+      + `${DEFAULT_HOST}:$PORT (${DEFAULT_PORT}), data under $ML_DATA_DIR `
+      + `(${DEFAULT_DATA_DIR})`)
     .action(async () => {
       if (io.serve === undefined) throw new CliError('serve is not available');
       await io.serve();
@@ -173,7 +177,7 @@ function addKeyCommands(
     .option('--local', 'write the key straight into the local data folder '
       + '(only while the server is stopped)')
     .option('--data-dir <dir>', 'the local data folder',
-      io.env.ML_DATA_DIR ?? './.data')
+      dataDirFrom(io.env))
     .option('--aws', 'write the key straight into the deployed DynamoDB '
       + 'table with your AWS credentials')
     .option('--table <name>', 'the deployed table (default: $ML_TABLE)')
@@ -199,9 +203,12 @@ function addKeyCommands(
         await createKey(client(), options, json(), io);
         return;
       }
-      const key = await createLocalKey({
+      if (io.createLocalKey === undefined) {
+        throw new CliError('--local is not available here');
+      }
+      const key = await io.createLocalKey({
         ...options,
-        tableName: io.env.ML_TABLE ?? 'ml-intake',
+        tableName: tableNameFrom(io.env),
       });
       printCreatedKey(key, json(), io);
     });

@@ -55,28 +55,8 @@ export interface IngestSettings {
   marginMs: number;
 }
 
-const MiB = 1024 * 1024;
-
-export function loadIngestSettings(
-  env: NodeJS.ProcessEnv = process.env,
-): IngestSettings {
-  return {
-    chunkBytes: positiveInt(env.ML_CHUNK_BYTES, 8 * MiB),
-    // The queue's visibility timeout (1,800 s) plus five minutes.
-    holdMs: positiveInt(env.ML_INGEST_HOLD_MS, 35 * 60_000),
-    // 8 MiB reads in well under a second and counts in about two.
-    marginMs: positiveInt(env.ML_INGEST_MARGIN_MS, 20_000),
-  };
-}
-
-function positiveInt(raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(`expected a positive integer, got '${raw}'`);
-  }
-  return value;
-}
+/** The variables are read in lib/config.ts, with the others. */
+export { loadIngestSettings } from '../config.js';
 
 /** The record an ended object leaves. */
 export function finishedRecord(

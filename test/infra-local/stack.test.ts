@@ -2,39 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateTableCommand, ListTablesCommand, type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalStack } from '../../infra/local/stack.js';
+import { createDynamoClient } from '../../lib/store/clients.js';
 import { startTestStack, type TestStack } from '../support/localStack.js';
-
-// The table, the store and the job service are built by other parts and
-// are contract stubs here; these checks of the HTTP adapter never reach a
-// job, so the stubs are replaced by the smallest working stand-ins. The
-// table stand-in really creates a table, through the stack's own client.
-const tableListings = vi.hoisted((): string[][] => []);
-vi.mock('../../lib/store/table.js', () => ({
-  ensureTable: async (client: DynamoDBClient, tableName: string) => {
-    const { TableNames = [] } = await client.send(new ListTablesCommand({}));
-    tableListings.push(TableNames);
-    if (TableNames.includes(tableName)) return;
-    await client.send(new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
-  },
-}));
-vi.mock('../../lib/store/dynamoStore.js', () => ({
-  // At start the stack looks for objects a crash left part-way.
-  createDynamoJobStore: () => ({ listJobs: async () => [] }),
-}));
-vi.mock('../../lib/jobs/jobService.js', () => ({
-  createJobService: () => ({}),
-}));
 
 const LIMIT = 1024;
 
@@ -102,23 +75,40 @@ describe('the local stack over HTTP', () => {
 });
 
 describe('the local stack lifecycle', () => {
-  test('keeps its tables in the data folder across restarts', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-test-'));
-    const options = {
-      host: '127.0.0.1', port: 0, dataDir, auth: 'off' as const,
-      config: { tableName: 'persisted' }, logger: pino({ level: 'silent' }),
-    };
-    tableListings.length = 0;
+  test('keeps its table and jobs in the data folder across restarts',
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-test-'));
+      const options = {
+        host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off' as const,
+        config: { tableName: 'persisted' }, logger: pino({ level: 'silent' }),
+      };
+      const job = { analysis_config: { bucket_span: '1h',
+        detectors: [{ function: 'count' }] }, data_description: {} };
 
-    try {
-      await (await startLocalStack(options)).close();
-      await (await startLocalStack(options)).close();
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+      try {
+        const first = await startLocalStack(options);
+        const created = await fetch(
+          `${first.url}/_ml/anomaly_detectors/kept`, {
+            method: 'PUT', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(job),
+          });
+        await first.close();
+        const second = await startLocalStack(options);
+        const found = await fetch(`${second.url}/_ml/anomaly_detectors/kept`);
+        const body = await found.json() as { jobs: Array<{ job_id: string }> };
+        const client = createDynamoClient({ endpoint: second.dynamoUrl }, {});
+        const { TableNames } = await client.send(new ListTablesCommand({}));
+        client.destroy();
+        await second.close();
 
-    expect(tableListings).toEqual([[], ['persisted']]);
-  });
+        expect(created.status).toBe(200);
+        expect(found.status).toBe(200);
+        expect(body.jobs[0].job_id).toBe('kept');
+        expect(TableNames).toEqual(['persisted']);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    });
 
   test('stops listening when closed', async () => {
     const stack = await startTestStack();

@@ -3,8 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createLocalKey } from '../../infra/local/localKeys.js';
 import { startLocalStack } from '../../infra/local/stack.js';
-import { cli } from './cliHarness.js';
+import { run } from '../../lib/cli/index.js';
+
+/** The CLI in-process, with the local key maker bin/ml-intake.ts gives. */
+async function cli(args: string[], withLocalKeys = true) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: (text) => { stdout += text; },
+    stderr: (text) => { stderr += text; },
+    stdin: process.stdin,
+    env: {},
+    createLocalKey: withLocalKeys ? createLocalKey : undefined,
+  });
+  return { code, stdout, stderr };
+}
 
 let dataDir: string;
 beforeAll(async () => {
@@ -55,3 +70,13 @@ test('gives a local key the expiration asked for', async () => {
   expect(expiration).toBeGreaterThanOrEqual(before + 86_400_000);
   expect(expiration).toBeLessThanOrEqual(Date.now() + 86_400_000);
 });
+
+test('says --local is not available where no local key maker is given',
+  async () => {
+    const result = await cli(['keys', 'create', '--local', '--data-dir',
+      dataDir], false);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'ml-intake: --local is not available here\n');
+  });

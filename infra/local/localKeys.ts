@@ -1,25 +1,22 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createApiKeyStore } from '../store/apiKeyStore.js';
-import { ensureTable } from '../store/table.js';
-import { CliError } from './cliErrors.js';
-import type { CreatedKey, NewKeyOptions } from './keysCommand.js';
-import { issueStoredKey } from './storeKeys.js';
-
-export interface LocalKeyOptions extends NewKeyOptions {
-  /** The local service's data folder (`ML_DATA_DIR`). */
-  dataDir: string;
-  tableName: string;
-}
+import { CliError } from '../../lib/cli/cliErrors.js';
+import type { LocalKeyOptions } from '../../lib/cli/index.js';
+import type { CreatedKey } from '../../lib/cli/keysCommand.js';
+import { issueStoredKey } from '../../lib/cli/storeKeys.js';
+import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
+import { createDynamoClient } from '../../lib/store/clients.js';
+import { ensureTable } from '../../lib/store/table.js';
 
 /**
- * Writes a key straight into the local service's store, for the first
- * key, when no key exists to ask the server with. dynalite keeps its data
- * in LevelDB, which one process at a time may open: while the server runs
- * this fails, and the server is the way to make keys.
+ * `ml-intake keys create --local`, handed to the CLI by bin/ml-intake.ts
+ * so that lib/cli never loads a local stand-in. Writes a key straight
+ * into the local service's store, for the first key, when no key exists
+ * to ask the server with. dynalite keeps its data in LevelDB, which one
+ * process at a time may open: while the server runs this fails, and the
+ * server is the way to make keys.
  */
 export async function createLocalKey(
   options: LocalKeyOptions,
@@ -38,11 +35,9 @@ export async function createLocalKey(
     server.listen(0, '127.0.0.1', () =>
       resolve((server.address() as { port: number }).port));
   });
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  // The stand-in keys of clients.ts, whatever AWS keys the shell holds.
+  const client = createDynamoClient(
+    { endpoint: `http://127.0.0.1:${port}` }, {});
 
   try {
     await ensureTable(client, options.tableName);

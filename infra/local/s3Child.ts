@@ -1,0 +1,118 @@
+/**
+ * The script of s3rver's child process (see s3Server.ts): CommonJS run
+ * with `node -e`, its settings in env. It sends s3rver's object events
+ * and the object listings the parent asks for over the IPC channel, and
+ * decodes aws-chunked bodies before s3rver sees them; the decoder's
+ * source text is put in, as the child loads no TypeScript.
+ */
+import { awsChunkedDecoder, isAwsChunked } from './awsChunked.js';
+
+export const CHILD_SCRIPT = `
+const { join, dirname } = require('node:path');
+const { Transform } = require('node:stream');
+const S3rver = require(process.env.ML_S3RVER_MAIN);
+const S3Error = require(join(dirname(process.env.ML_S3RVER_MAIN),
+  'models', 'error.js'));
+// A compiler that keeps function names (esbuild's keepNames, as tsx
+// runs it) wraps named inner functions in this helper of its own.
+const __name = (target) => target;
+const isAwsChunked = ${isAwsChunked.toString()};
+const awsChunkedDecoder = ${awsChunkedDecoder.toString()};
+const server = new S3rver(JSON.parse(process.env.ML_S3RVER_OPTIONS));
+server.on('event', (event) => process.send({ type: 'event', event }));
+// First of s3rver's middleware, before its authentication and routes.
+server.middleware.unshift(async (ctx, next) => {
+  const method = ctx.method;
+  if ((method !== 'PUT' && method !== 'POST') || !isAwsChunked(ctx.headers)) {
+    return next();
+  }
+  const request = ctx.req;
+  const headers = request.headers;
+  const declared = headers['x-amz-decoded-content-length'];
+  const length = /^[0-9]{1,15}$/.test(declared ?? '') ? Number(declared)
+    : undefined;
+  const decoder = awsChunkedDecoder(Transform, length);
+  // s3rver pipes the body into a stream of its own and listens for
+  // errors on that stream only: a fault is sent there, and that stream
+  // is ended so that its file is closed; the PUT then fails at once
+  // instead of waiting for good.
+  let failure;
+  let target;
+  const failTarget = () => process.nextTick(() => {
+    target.emit('error', failure);
+    target.end();
+  });
+  const fail = (error) => {
+    if (failure !== undefined) return;
+    failure = error;
+    if (target !== undefined) failTarget();
+  };
+  decoder.on('error', fail);
+  request.on('error', () => {});
+  request.once('close', () => {
+    if (!request.complete) {
+      fail(Object.assign(new Error('The request body ended early'),
+        { code: 'IncompleteBody' }));
+    }
+  });
+  const pipe = decoder.pipe.bind(decoder);
+  decoder.pipe = (destination, options) => {
+    target = destination;
+    if (failure !== undefined) {
+      failTarget();
+      return destination;
+    }
+    return pipe(destination, options);
+  };
+  request.pipe(decoder);
+  // What S3 keeps: the decoded length, and the encoding without
+  // aws-chunked (real S3 drops it too).
+  if (length === undefined) delete headers['content-length'];
+  else headers['content-length'] = String(length);
+  const encoding = String(headers['content-encoding'] ?? '').split(',')
+    .map((part) => part.trim()).filter((part) => part !== ''
+      && part.toLowerCase() !== 'aws-chunked');
+  if (encoding.length === 0) delete headers['content-encoding'];
+  else headers['content-encoding'] = encoding.join(', ');
+  ctx.req = decoder;
+  try {
+    await next();
+  } catch (error) {
+    if (failure === undefined) throw error;
+    throw new S3Error(failure.code ?? 'IncompleteBody', failure.message);
+  }
+});
+// s3rver stores each key segment as a file name, and a segment over the
+// file system's 255 bytes (valid in S3) throws where nothing catches it.
+// Without this one such PUT ended the child and S3 with it for good.
+process.on('uncaughtException', (error) => {
+  console.error('s3rver: ' + error.message);
+});
+const stop = () => server.close().finally(() => process.exit(0));
+process.on('disconnect', stop);
+process.on('message', (message) => {
+  if (message === 'close') stop();
+  if (message?.type === 'list') listObjects(message);
+});
+// The parent's reconciliation at start: the objects under a prefix.
+async function listObjects({ id, bucket, prefix }) {
+  try {
+    const { objects } = await server.store.listObjects(bucket, { prefix });
+    process.send({ type: 'listed', id, objects: objects.map((object) => ({
+      key: object.key,
+      etag: JSON.parse(object.metadata.etag),
+      sizeBytes: object.size,
+      lastModifiedMs: object.lastModifiedDate.getTime(),
+    })) });
+  } catch (error) {
+    process.send({ type: 'list-failed', id, message: String(error) });
+  }
+}
+server.run().then(
+  ({ port }) => process.send({ type: 'ready', port }),
+  (error) => {
+    process.send({ type: 'failed', message: String(error) });
+    process.exit(1);
+  });
+`;
+

@@ -1,0 +1,189 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { byteSize, dataTooLarge } from '../../infra/local/inflightBudget.js';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import {
+  nextData, openSocket, rawRequest, readAnswer,
+} from '../support/rawHttp.js';
+
+const MiB = 1024 * 1024;
+// One body may be 1 MiB; bodies in flight may hold 1.5 MiB together.
+const BODY_LIMIT = MiB;
+const BUDGET = 1.5 * MiB;
+const PATH = '/_ml/anomaly_detectors/nobody/_data';
+
+describe('byte sizes in the circuit breaker message', () => {
+  // The figures of an Elasticsearch answer: 123848638 bytes is 118.11 MiB
+  // and 123273216 is 117.56 MiB, shown as 118.1mb and 117.5mb (cut).
+  test.each([[123_848_638, '118.1mb'], [123_273_216, '117.5mb'],
+    [2 * MiB, '2mb'], [1536, '1.5kb'], [1023, '1023b'], [0, '0b'],
+    [3 * 1024 ** 3, '3gb']])('shows %i bytes as %s', (bytes, text) => {
+    expect(byteSize(bytes)).toBe(text);
+  });
+
+  test('reads as Elasticsearch words it', () => {
+    expect(dataTooLarge(123_848_638, 123_273_216).message).toBe(
+      '[parent] Data too large, data for [<http_request>] would be '
+        + '[123848638/118.1mb], which is larger than the limit of '
+        + '[123273216/117.5mb]');
+  });
+});
+
+describe('the budget of body bytes in flight', () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-budget-'));
+    stack = await startLocalStack({
+      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off',
+      config: { maxBodyBytes: BODY_LIMIT }, maxInflightBytes: BUDGET,
+      logger: pino({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const head = (length: number | 'chunked', extra = '') =>
+    `POST ${PATH} HTTP/1.1\r\nHost: local\r\n`
+    + 'Content-Type: application/json\r\n'
+    + (length === 'chunked' ? 'Transfer-Encoding: chunked\r\n'
+      : `Content-Length: ${length}\r\n`)
+    + `${extra}\r\n`;
+
+  /**
+   * A request that declares 1 MiB and sends one byte, then waits. Its
+   * 100 Continue says the server has taken its share of the budget.
+   */
+  async function holdOneMiB(): Promise<Socket> {
+    const socket = await openSocket(stack.url);
+    const continued = nextData(socket);
+    socket.write(head(MiB, 'Expect: 100-continue\r\nConnection: close\r\n'));
+    expect(await continued).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    socket.write('{');
+    return socket;
+  }
+
+  /** A whole request of `length` bytes whose body is `{}` and spaces. */
+  const whole = (length: number) => head(length, 'Connection: close\r\n')
+    + '{}'.padEnd(length, ' ');
+
+  function expectBreaker(body: string, wantedBytes: number) {
+    const reason = '[parent] Data too large, data for [<http_request>] '
+      + `would be [${wantedBytes}/${byteSize(wantedBytes)}], which is `
+      + 'larger than the limit of [1572864/1.5mb]';
+    const fields = {
+      type: 'circuit_breaking_exception', reason,
+      bytes_wanted: wantedBytes, bytes_limit: 1_572_864,
+      durability: 'TRANSIENT',
+    };
+    expect(JSON.parse(body)).toEqual(
+      { error: { root_cause: [fields], ...fields }, status: 429 });
+  }
+
+  test('refuses a declared length that would pass it, before its body',
+    async () => {
+      const holder = await holdOneMiB();
+
+      const refused = await rawRequest(stack.url, head(MiB));
+      holder.destroy();
+
+      expect(refused.status).toBe(429);
+      expect(refused.headers['retry-after']).toBe('1');
+      expect(refused.closed).toBe(true);
+      // 1 MiB held plus 1 MiB wanted: 2097152 bytes.
+      expectBreaker(refused.body, 2 * MiB);
+    });
+
+  test('takes a request again once the one holding the budget is served',
+    async () => {
+      const holder = await holdOneMiB();
+      holder.write('}'.padStart(MiB - 1, ' '));
+      const served = await readAnswer(holder);
+
+      const next = await rawRequest(stack.url, whole(MiB));
+
+      expect(served.status).toBe(404);
+      expect(next.status).toBe(404);
+      expect(JSON.parse(next.body).error.reason)
+        .toBe("No known job with id 'nobody'");
+    });
+
+  test('gets its share back from a client that went away', async () => {
+    const holder = await holdOneMiB();
+    holder.destroy();
+    // The server sees the close a moment later; 1 MiB then gets through.
+    let status = 0;
+    for (let tries = 0; tries < 50 && status !== 404; tries += 1) {
+      status = (await rawRequest(stack.url, whole(MiB))).status;
+    }
+
+    expect(status).toBe(404);
+  });
+
+  test('refuses before 100 Continue a request it would refuse', async () => {
+    const holder = await holdOneMiB();
+
+    const overBudget = await rawRequest(stack.url,
+      head(MiB, 'Expect: 100-continue\r\n'));
+    const overLimit = await rawRequest(stack.url,
+      head(BODY_LIMIT + 1, 'Expect: 100-continue\r\n'));
+    holder.destroy();
+
+    expect(overBudget.raw.startsWith('HTTP/1.1 429 ')).toBe(true);
+    expect(overLimit.raw.startsWith('HTTP/1.1 413 ')).toBe(true);
+  });
+
+  test('sends 100 Continue to a request it takes', async () => {
+    const socket = await openSocket(stack.url);
+    const first = nextData(socket);
+    socket.write(head(2, 'Expect: 100-continue\r\nConnection: close\r\n'));
+    expect(await first).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    socket.write('{}');
+    const answer = await readAnswer(socket);
+
+    expect(answer.status).toBe(404);
+  });
+
+  test('counts a chunked body as it arrives and refuses it at the limit',
+    async () => {
+      const holder = await holdOneMiB();
+      const socket = await openSocket(stack.url);
+      socket.write(head('chunked'));
+      // 600 KiB in chunks of 100 KiB: past the 512 KiB left.
+      const piece = ' '.repeat(100 * 1024);
+      for (let i = 0; i < 6; i += 1) {
+        socket.write(`${piece.length.toString(16)}\r\n${piece}\r\n`);
+      }
+      const refused = await readAnswer(socket);
+      holder.destroy();
+
+      expect(refused.status).toBe(429);
+      const { error } = JSON.parse(refused.body);
+      expect(error.type).toBe('circuit_breaking_exception');
+      expect(error.bytes_limit).toBe(BUDGET);
+      expect(error.bytes_wanted).toBeGreaterThan(BUDGET);
+      expect(error.bytes_wanted).toBeLessThanOrEqual(MiB + 600 * 1024);
+    });
+
+  test('refuses all but one of 100 requests that declare 1 MiB each',
+    async () => {
+      const sockets = await Promise.all(Array.from({ length: 100 },
+        () => openSocket(stack.url)));
+      const answers = sockets.map((socket) => readAnswer(socket, 2_000));
+      for (const socket of sockets) socket.write(head(MiB) + '{');
+
+      // The one taken waits for the rest of its body, with no answer.
+      const settled = await Promise.allSettled(answers);
+      const statuses = settled.map((outcome) =>
+        outcome.status === 'fulfilled' ? outcome.value.status : 0);
+
+      expect(statuses.filter((s) => s === 429)).toHaveLength(99);
+      expect(statuses.filter((s) => s === 0)).toHaveLength(1);
+    });
+});

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const projectDir = fileURLToPath(new URL('../..', import.meta.url));
+/**
+ * Inside node_modules, so that the bundle finds its packages (it leaves
+ * them out, as the real one does).
+ */
+const BUNDLE = `${projectDir}node_modules/.cache/ml-intake-tests/cli.mjs`;
+
+let built: Promise<unknown> | undefined;
+
+/** The `ml-intake` command bundled as scripts/build.mjs does it. */
+function buildCli(): Promise<unknown> {
+  built ??= build({
+    entryPoints: [`${projectDir}bin/ml-intake.ts`], outfile: BUNDLE,
+    bundle: true, platform: 'node', target: 'node20', format: 'esm',
+    packages: 'external', logLevel: 'warning',
+  });
+  return built;
+}
+
+export interface ServeProcess {
+  url: string;
+  s3Url: string;
+  /** Ends the process at once, as `kill -9` does. */
+  kill(): Promise<void>;
+}
+
+/**
+ * `ml-intake serve` in a process of its own, with the data in `dataDir`,
+ * API keys off and free ports; `env` adds settings.
+ */
+export async function startServeProcess(
+  dataDir: string, env: Record<string, string> = {},
+): Promise<ServeProcess> {
+  await buildCli();
+  const child = spawn(process.execPath, [BUNDLE, 'serve'], {
+    env: {
+      ...process.env, ML_DATA_DIR: dataDir, PORT: '0', S3_PORT: '0',
+      ML_AUTH: 'off', ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { url, s3Url } = await addresses(child);
+  return {
+    url, s3Url,
+    kill: () => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        resolve();
+        return;
+      }
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    }),
+  };
+}
+
+/** Read from what serve prints: its own line and the log of its S3. */
+function addresses(child: ChildProcess): Promise<{
+  url: string; s3Url: string;
+}> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    let url: string | undefined;
+    let s3Url: string | undefined;
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      url ??= /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      s3Url ??= /"s3Url":"([^"]+)"/.exec(output)?.[1];
+      if (url === undefined || s3Url === undefined) return;
+      child.stdout?.off('data', onData);
+      child.stdout?.resume();
+      resolve({ url, s3Url });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(
+      `serve exited with ${code} before it listened:\n${output}`)));
+  });
+}
