@@ -9,8 +9,8 @@ import {
 import type {
   Authorizer, HttpRequest, HttpResponse,
 } from '../lib/api/types.js';
-import { createKeyAccess, readAuthMode } from '../lib/auth/index.js';
-import { loadConfig, type Config } from '../lib/config.js';
+import { createKeyAccess } from '../lib/auth/index.js';
+import { authModeFrom, loadConfig, type Config } from '../lib/config.js';
 import { createJobService } from '../lib/jobs/jobService.js';
 import type { JobService } from '../lib/jobs/types.js';
 import {
@@ -134,7 +134,7 @@ export const handler: HttpHandler = (event) => {
 };
 
 function buildHandler(): HttpHandler {
-  if (readAuthMode() === 'off') {
+  if (authModeFrom() === 'off') {
     throw new Error('ML_AUTH=off is refused in Lambda: it is meant for '
       + 'a local server on loopback only. Remove ML_AUTH or set it to on.');
   }

@@ -3,8 +3,9 @@ import type {
 } from 'aws-lambda';
 import { pino, type Logger } from 'pino';
 import { errorSummary } from '../lib/api/errorSummary.js';
-import { loadConfig } from '../lib/config.js';
-import { loadIngestSettings } from '../lib/jobs/ingestMarker.js';
+import {
+  loadConfig, loadIngestSettings, loadQueueSettings,
+} from '../lib/config.js';
 import {
   type IngestDeps, type IngestOutcome, ingestObject, needsRedelivery,
 } from '../lib/jobs/ingestObject.js';
@@ -183,6 +184,7 @@ export const handler: S3IngestHandler = (event, context) => {
 
 function buildHandler(): S3IngestHandler {
   const config = loadConfig();
+  const queue = loadQueueSettings();
   const dynamo = createDynamoClient();
   return createS3IngestHandler({
     ingest: {
@@ -193,8 +195,8 @@ function buildHandler(): S3IngestHandler {
       settings: loadIngestSettings(),
       now: Date.now,
     },
-    delayer: delayerFor(process.env.ML_INGEST_QUEUE_URL),
-    maxReceives: receivesFrom(process.env.ML_MAX_RECEIVES),
+    delayer: delayerFor(queue.queueUrl),
+    maxReceives: queue.maxReceives,
   });
 }
 
@@ -205,10 +207,4 @@ function buildHandler(): S3IngestHandler {
 function delayerFor(queueUrl: string | undefined): MessageDelayer | undefined {
   if (!queueUrl) return undefined;
   return createMessageDelayer(createSqsClient(), queueUrl);
-}
-
-/** The queue's maxReceiveCount, which the template passes in. */
-function receivesFrom(value: string | undefined): number | undefined {
-  const receives = Number(value);
-  return Number.isInteger(receives) && receives > 0 ? receives : undefined;
 }

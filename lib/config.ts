@@ -4,6 +4,7 @@
  * its settings from here, so a name, a default or a parse rule is written
  * once.
  */
+import type { AuthMode } from './auth/authMode.js';
 import type { ReaderLimits } from './counting/types.js';
 import type { IngestSettings } from './jobs/ingestMarker.js';
 
@@ -90,6 +91,34 @@ export function loadIngestSettings(
     marginMs: positiveInt(env, 'ML_INGEST_MARGIN_MS',
       defaults.marginMs ?? 20_000),
   };
+}
+
+/** What the ingest function knows of its queue; the template sets both. */
+export interface QueueSettings {
+  /** `ML_INGEST_QUEUE_URL`: where messages are brought back early. */
+  queueUrl: string | undefined;
+  /** `ML_MAX_RECEIVES`: the queue's maxReceiveCount. */
+  maxReceives: number | undefined;
+}
+
+export function loadQueueSettings(env: Env = process.env): QueueSettings {
+  const receives = env.ML_MAX_RECEIVES;
+  return {
+    queueUrl: text(env, 'ML_INGEST_QUEUE_URL', '') || undefined,
+    maxReceives: receives === undefined || receives === ''
+      ? undefined : positiveInt(env, 'ML_MAX_RECEIVES', 0),
+  };
+}
+
+/**
+ * `ML_AUTH`: whether requests must carry an API key (see
+ * lib/auth/authMode.ts for where `off` is allowed).
+ */
+export function authModeFrom(env: Env = process.env): AuthMode {
+  const raw = (env.ML_AUTH ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'on') return 'on';
+  if (raw === 'off') return 'off';
+  throw new Error(`ML_AUTH must be 'on' or 'off', got '${env.ML_AUTH}'`);
 }
 
 export function loadLocalSettings(env: Env = process.env): LocalSettings {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
-  loadConfig, loadIngestSettings, loadLocalSettings, localInflightBytes,
+  loadConfig, loadIngestSettings, loadLocalSettings, loadQueueSettings,
+  localInflightBytes,
 } from '../lib/config.js';
 
 // Every default below is the one the README's Configuration table gives.
@@ -97,5 +98,23 @@ describe('the local service settings', () => {
     expect(localInflightBytes(loadLocalSettings({}), 100 * MiB))
       .toBe(200 * MiB);
     expect(localInflightBytes({ maxInflightBytes: 7 }, 100 * MiB)).toBe(7);
+  });
+});
+
+describe('the ingest queue settings', () => {
+  test('are absent unless the template sets them', () => {
+    expect(loadQueueSettings({})).toEqual({
+      queueUrl: undefined, maxReceives: undefined });
+  });
+
+  test('read the queue URL and the receive limit', () => {
+    const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/1/ingest';
+    expect(loadQueueSettings({ ML_INGEST_QUEUE_URL: queueUrl,
+      ML_MAX_RECEIVES: '50' })).toEqual({ queueUrl, maxReceives: 50 });
+  });
+
+  test('refuse a receive limit that is not a positive integer', () => {
+    expect(() => loadQueueSettings({ ML_MAX_RECEIVES: '0' })).toThrow(
+      "ML_MAX_RECEIVES must be a positive integer, got '0'");
   });
 });

@@ -7,11 +7,12 @@ import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
 import { createS3IngestHandler } from '../../functions/s3-ingest.js';
 import {
-  checkAuthMode, createKeyAccess, readAuthMode, type AuthMode,
+  checkAuthMode, createKeyAccess, type AuthMode,
   type KeyAccess,
 } from '../../lib/auth/index.js';
 import {
-  loadConfig, loadIngestSettings, loadLocalSettings, localInflightBytes,
+  authModeFrom, loadConfig, loadIngestSettings, loadLocalSettings,
+  localInflightBytes,
   type Config,
 } from '../../lib/config.js';
 import { giveUpObject } from '../../lib/jobs/giveUpObject.js';
@@ -93,7 +94,7 @@ export async function startLocalStack(
   options: LocalStackOptions,
 ): Promise<LocalStack> {
   const config = { ...loadConfig(), ...options.config };
-  const auth = options.auth ?? readAuthMode();
+  const auth = options.auth ?? authModeFrom();
   checkAuthMode(auth, options.host);
   const logger = options.logger ?? pino();
   const dynamoDir = join(options.dataDir, 'dynamodb');

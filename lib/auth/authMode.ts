@@ -7,13 +7,6 @@ import { isIP } from 'node:net';
  */
 export type AuthMode = 'on' | 'off';
 
-export function readAuthMode(env: NodeJS.ProcessEnv = process.env): AuthMode {
-  const raw = (env.ML_AUTH ?? '').trim().toLowerCase();
-  if (raw === '' || raw === 'on') return 'on';
-  if (raw === 'off') return 'off';
-  throw new Error(`ML_AUTH must be 'on' or 'off', got '${env.ML_AUTH}'`);
-}
-
 /**
  * Only IP literals count: a name such as `localhost` resolves through
  * the hosts file and could point anywhere.

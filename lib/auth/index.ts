@@ -26,6 +26,6 @@ export type {
   StoredApiKey,
 } from './types.js';
 export {
-  checkAuthMode, isLoopbackHost, readAuthMode, type AuthMode,
+  checkAuthMode, isLoopbackHost, type AuthMode,
 } from './authMode.js';
 export { createKeyAccess, type KeyAccess } from './keyAccess.js';

@@ -55,9 +55,6 @@ export interface IngestSettings {
   marginMs: number;
 }
 
-/** The variables are read in lib/config.ts, with the others. */
-export { loadIngestSettings } from '../config.js';
-
 /** The record an ended object leaves. */
 export function finishedRecord(
   jobId: string, marker: IngestMarker, outcome: ObjectOutcome,

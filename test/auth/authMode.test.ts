@@ -1,18 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import {
-  checkAuthMode, isLoopbackHost, readAuthMode,
-} from '../../lib/auth/authMode.js';
+import { checkAuthMode, isLoopbackHost } from '../../lib/auth/authMode.js';
+import { authModeFrom } from '../../lib/config.js';
 
 describe('ML_AUTH', () => {
   test.each([
     [undefined, 'on'], ['', 'on'], ['on', 'on'], ['ON', 'on'],
     ['off', 'off'], [' Off ', 'off'],
   ])('reads %j as %s', (value, mode) => {
-    expect(readAuthMode({ ML_AUTH: value })).toBe(mode);
+    expect(authModeFrom({ ML_AUTH: value })).toBe(mode);
   });
 
   test('refuses any other value rather than guess', () => {
-    expect(() => readAuthMode({ ML_AUTH: 'false' }))
+    expect(() => authModeFrom({ ML_AUTH: 'false' }))
       .toThrow("ML_AUTH must be 'on' or 'off', got 'false'");
   });
 });
