@@ -1,6 +1,7 @@
 import {
   Command, CommanderError, InvalidArgumentError, Option,
 } from 'commander';
+import { parseSize } from './byteSizes.js';
 import { CliError } from './cliErrors.js';
 import type { CliIo } from './cliIo.js';
 import { changeJob, createJob, listJobs } from './jobsCommand.js';
@@ -237,22 +238,6 @@ function outputTo(io: CliIo, usage: string) {
       write(`ml-intake: ${message}; see '${usage} --help'\n`);
     },
   };
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3,
-};
-
-/** `5mb`, `512kb` or a plain number of bytes (units of 1024). */
-export function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b)?$/i.exec(text.trim());
-  const bytes = match === null ? NaN
-    : Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()]);
-  if (!Number.isSafeInteger(bytes) || bytes < 16) {
-    throw new InvalidArgumentError('give a size such as 5mb, 512kb or '
-      + 'a number of bytes (at least 16)');
-  }
-  return bytes;
 }
 
 function parseOffset(text: string): number {

@@ -69,6 +69,29 @@ describe('API keys against the local stack', () => {
       + '--api-key or ML_API_KEY\n' });
   });
 
+  test('a post with a key that may only read says to fix the key',
+    async () => {
+      const created = await as(admin, '--json', 'keys', 'create', '--name',
+        'watcher', '--privileges', 'monitor_ml');
+      const watcher = JSON.parse(created.stdout);
+      expect((await as(admin, 'jobs', 'create', 'guarded', '--detector',
+        'count', '--time-format', 'epoch')).code).toBe(0);
+      expect((await as(admin, 'jobs', 'open', 'guarded')).code).toBe(0);
+
+      // The job and its stats may be read; the data may not be posted.
+      const result = await cli(['--url', stack.url, 'post', 'guarded', '-'],
+        { ML_API_KEY: watcher.encoded }, '{"time":1449446400}\n');
+
+      expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: '
+        + 'part 1 failed: 403 security_exception: action '
+        + '[cluster:admin/xpack/ml/job/data/post] is unauthorized for API '
+        + `key id [${watcher.id}] of user [watcher], this action is `
+        + 'granted by the cluster privileges [manage_ml,manage,all]; 0 parts '
+        + 'committed before it: 0 bytes, 0 records; fix the API key '
+        + '(--api-key or ML_API_KEY), then resume with: ml-intake post '
+        + 'guarded - --from-byte 0\n' });
+    });
+
   test('creates, lists and revokes a key through the server', async () => {
     const created = await as(admin, '--json', 'keys', 'create', '--name',
       'reader', '--privileges', 'monitor_ml', '--expiration', '1d');

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { addCounts, emptyCounts } from '../../lib/cli/dataCountsSum.js';
 import { parseDetector } from '../../lib/cli/detectorSpec.js';
-import { parseSize } from '../../lib/cli/run.js';
+import { formatSize, parseSize } from '../../lib/cli/byteSizes.js';
 import { countWarnings } from '../../lib/cli/statsCommand.js';
 import { dataCountsRows } from '../../lib/cli/textTable.js';
 
@@ -30,6 +30,12 @@ describe('sizes', () => {
     expect(parseSize('5mb')).toBe(5 * 1024 * 1024);
     expect(parseSize('512KB')).toBe(512 * 1024);
     expect(parseSize('1000')).toBe(1000);
+  });
+
+  test('writes a size back in the largest unit that divides it', () => {
+    expect(formatSize(1024 * 1024)).toBe('1mb');
+    expect(formatSize(64 * 1024)).toBe('64kb');
+    expect(formatSize(1000)).toBe('1000');
   });
 });
 
