@@ -92,6 +92,13 @@ describe('API keys against the local stack', () => {
         + 'guarded - --from-byte 0\n' });
     });
 
+  test('revoking an id that no key has exits non-zero', async () => {
+    const result = await as(admin, 'keys', 'revoke', 'nosuchid');
+
+    expect(result).toEqual({ code: 1, stdout: '',
+      stderr: 'ml-intake: no key with id nosuchid\n' });
+  });
+
   test('creates, lists and revokes a key through the server', async () => {
     const created = await as(admin, '--json', 'keys', 'create', '--name',
       'reader', '--privileges', 'monitor_ml', '--expiration', '1d');
@@ -115,8 +122,8 @@ describe('API keys against the local stack', () => {
     expect(listed.stdout).toMatch(/^\S+\s+admin\s+\S+\s+never\s+valid$/m);
 
     const revoked = await as(admin, 'keys', 'revoke', reader.id, 'nope');
-    expect(revoked).toEqual({ code: 0, stderr: '',
-      stdout: `revoked ${reader.id}\nno key with id nope\n` });
+    expect(revoked).toEqual({ code: 1, stdout: `revoked ${reader.id}\n`,
+      stderr: 'ml-intake: no key with id nope\n' });
     const again = await as(admin, 'keys', 'revoke', reader.id);
     expect(again.stdout).toBe(`${reader.id} was already revoked\n`);
     expect((await as(admin, 'keys', 'list')).stdout).toMatch(
