@@ -1,5 +1,5 @@
 import { formatSize } from './byteSizes.js';
-import { CliError } from './cliErrors.js';
+import { CliError, clause } from './cliErrors.js';
 import { FramingError } from './partSplitter.js';
 import type { SplitFormat } from './recordFramer.js';
 import { ConnectionError, ServerError } from './serverClient.js';
@@ -84,11 +84,6 @@ function keyFix(error: unknown): string {
   const refused = error instanceof ServerError
     && (error.status === 401 || error.status === 403);
   return refused ? 'fix the API key (--api-key or ML_API_KEY), then ' : '';
-}
-
-/** A reason ends where this line goes on: no final period or semicolon. */
-function clause(text: string): string {
-  return text.trim().replace(/[.;\s]+$/, '');
 }
 
 /** The file name as a shell reads it back, quoted when it must be. */
