@@ -55,7 +55,8 @@ function buildProgram(io: CliIo): Command {
     .option('--api-key <encoded>', 'API key (default: $ML_API_KEY)')
     .option('--json', 'print JSON instead of tables')
     .exitOverride()
-    .configureOutput(outputTo(io, 'ml-intake'));
+    .configureOutput(outputTo(io, 'ml-intake'))
+    .hook('preAction', (_, command) => quietAwsSdk(command, io));
   const client = () => {
     const { url, apiKey } = program.opts();
     return new ServerClient({ url, apiKey: apiKey ?? io.env.ML_API_KEY });
@@ -214,6 +215,18 @@ function addKeyCommands(
     .argument('<id...>')
     .action((ids: string[]) => revokeKeys(client(), ids, json(), io));
   for (const command of keys.commands) inherit(command, io);
+}
+
+/**
+ * On Node 20 the AWS SDK prints a notice of several lines when it makes a
+ * client: that its releases after January 2027 need Node 22. The service
+ * prints it at start, as the README says; a command such as `keys create
+ * --local` has nothing to do with it. The SDK reads this variable from
+ * the process environment when a client is made, unless the user set it.
+ */
+function quietAwsSdk(command: Command, io: CliIo): void {
+  if (command.name() === 'serve') return;
+  io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
 /** Subcommands report usage errors the same way as the program. */

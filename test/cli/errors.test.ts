@@ -154,6 +154,20 @@ describe('the built command', () => {
       `ml-intake: no such file: ${join(dir, 'nothing.ndjson')}\n`);
   });
 
+  test('keys create --aws prints one line, without the AWS SDK\'s notice '
+    + 'about Node versions', async () => {
+    // The stack's own DynamoDB, which has no table of this name.
+    const failure = await run('node', ['dist/cli.mjs', 'keys', 'create',
+      '--aws', '--table', 'nosuch', '--region', 'us-east-1'], {
+      env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl },
+    }).catch((error) => error);
+
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toBe('ml-intake: there is no table nosuch in '
+      + 'us-east-1: deploy the stack first, and give the TableName and '
+      + 'region it reports\n');
+  });
+
   test('serve starts the service and prints how to use its first key',
     async () => {
       const dataDir = join(dir, 'served');
@@ -163,7 +177,9 @@ describe('the built command', () => {
       });
       try {
         let output = '';
+        let errors = '';
         server.stdout.on('data', (chunk: Buffer) => { output += chunk; });
+        server.stderr.on('data', (chunk: Buffer) => { errors += chunk; });
         while (!/Use it with:/.test(output)) {
           await once(server.stdout, 'data');
         }
@@ -176,6 +192,11 @@ describe('the built command', () => {
           { ML_API_KEY: key });
         expect(listed.stdout).toBe(
           "no jobs yet; create one with 'ml-intake jobs create'\n");
+        // The service keeps the SDK's notice, as the README says; it
+        // speaks of Node before 22 only.
+        if (Number(process.versions.node.split('.')[0]) < 22) {
+          expect(errors).toContain('NodeVersionSupportWarning');
+        }
       } finally {
         server.kill('SIGTERM');
       }
