@@ -8,3 +8,11 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/**
+ * A reason as part of a longer line, joined with `;`: without a final
+ * period, so `malformed.;` never shows.
+ */
+export function clause(text: string): string {
+  return text.trim().replace(/[.;\s]+$/, '');
+}

@@ -1,3 +1,7 @@
+import {
+  emptyDataCounts, renderDataCounts, type DataCounts,
+} from '../counting/index.js';
+
 /**
  * Adds up the data counts of consecutive uploads to one job into what a
  * single upload of the whole file would have answered, in the API's
@@ -6,23 +10,25 @@
 
 export type DataCountsBody = Record<string, unknown>;
 
-const COUNTERS = [
-  'processed_record_count', 'processed_field_count', 'input_bytes',
-  'input_field_count', 'invalid_date_count', 'missing_field_count',
-  'out_of_order_timestamp_count', 'empty_bucket_count',
-  'sparse_bucket_count', 'bucket_count',
-] as const;
+// The key lists come from the core's own rendering, so they cannot drift
+// from what the server answers: once with every timestamp null (omitted)
+// and once with every one set.
+const render = (counts: DataCounts) =>
+  Object.keys(renderDataCounts('', counts, 1, { human: false }));
+const withoutTimes = new Set(render(emptyDataCounts()));
+const everyKey = render(Object.fromEntries(Object.entries(emptyDataCounts())
+  .map(([name, value]) => [name, value ?? 0])) as unknown as DataCounts);
 
-/** Omitted when no upload had them, as the API omits nulls. */
-const TIMESTAMPS = [
-  'earliest_record_timestamp', 'latest_record_timestamp', 'last_data_time',
-  'latest_empty_bucket_timestamp', 'latest_sparse_bucket_timestamp',
-] as const;
+/** The numbers that add up, in the API's order (job_id left out). */
+export const COUNTERS: readonly string[] = everyKey
+  .filter((name) => name !== 'job_id' && withoutTimes.has(name));
+/** Epoch ms values, omitted when no upload had them as the API omits nulls. */
+export const TIMESTAMPS: readonly string[] = everyKey
+  .filter((name) => !withoutTimes.has(name));
 
 export function emptyCounts(jobId: string): DataCountsBody {
   const counts: DataCountsBody = { job_id: jobId };
   for (const name of COUNTERS) counts[name] = 0;
-  counts.input_record_count = 0;
   return counts;
 }
 
@@ -35,15 +41,14 @@ export function addCounts(
   sum: DataCountsBody, upload: DataCountsBody,
 ): DataCountsBody {
   const next: DataCountsBody = { job_id: sum.job_id };
-  for (const name of COUNTERS) {
-    next[name] = numberOf(sum[name]) + numberOf(upload[name]);
-  }
-  for (const name of TIMESTAMPS) {
+  for (const name of everyKey) {
+    if (COUNTERS.includes(name)) {
+      next[name] = numberOf(sum[name]) + numberOf(upload[name]);
+      continue;
+    }
     const value = combineTimestamp(name, sum[name], upload[name]);
-    if (value !== undefined) next[name] = value;
+    if (value !== undefined && name !== 'job_id') next[name] = value;
   }
-  next.input_record_count = numberOf(sum.input_record_count)
-    + numberOf(upload.input_record_count);
   return next;
 }
 
@@ -52,7 +57,7 @@ export function addCounts(
  * first record; the others only move forward, so the later value wins.
  */
 function combineTimestamp(
-  name: (typeof TIMESTAMPS)[number], before: unknown, after: unknown,
+  name: string, before: unknown, after: unknown,
 ): number | undefined {
   const a = typeof before === 'number' ? before : undefined;
   const b = typeof after === 'number' ? after : undefined;

@@ -1,3 +1,4 @@
+import { CliError } from './cliErrors.js';
 import type { CliIo } from './cliIo.js';
 import type { ServerClient } from './serverClient.js';
 import { columnsTable, formatTime } from './textTable.js';
@@ -75,10 +76,6 @@ export async function revokeKeys(
 ): Promise<void> {
   const answer = await client.request('DELETE', '/_security/api_key',
     { json: { ids } });
-  if (json) {
-    io.stdout(`${JSON.stringify(answer)}\n`);
-    return;
-  }
   const revoked: string[] = answer.invalidated_api_keys ?? [];
   const earlier: string[] = answer.previously_invalidated_api_keys ?? [];
   const unknown = ids.filter((id) => !revoked.includes(id)
@@ -86,7 +83,11 @@ export async function revokeKeys(
   const lines = [
     ...revoked.map((id) => `revoked ${id}`),
     ...earlier.map((id) => `${id} was already revoked`),
-    ...unknown.map((id) => `no key with id ${id}`),
   ];
-  io.stdout(`${lines.join('\n')}\n`);
+  if (json) io.stdout(`${JSON.stringify(answer)}\n`);
+  else if (lines.length > 0) io.stdout(`${lines.join('\n')}\n`);
+  // The others were revoked; the exit code says that not every id was.
+  if (unknown.length > 0) {
+    throw new CliError(`no key with id ${unknown.join(', ')}`);
+  }
 }

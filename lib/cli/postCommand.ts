@@ -1,16 +1,20 @@
-import { CliError } from './cliErrors.js';
+import { formatSize } from './byteSizes.js';
 import type { CliIo } from './cliIo.js';
 import {
   addCounts, emptyCounts, type DataCountsBody,
 } from './dataCountsSum.js';
-import { openInput, readFirstLine } from './inputSource.js';
-import { PartSplitter, type Part, type SplitFormat } from './partSplitter.js';
+import { openInput } from './inputSource.js';
+import { PartSplitter, type Part } from './partSplitter.js';
 import { startProgress } from './progress.js';
+import { failedPart, type RunSoFar } from './postFailures.js';
+import type { SplitFormat } from './recordFramer.js';
 import {
-  ConnectionError, ServerClient, ServerError, jobPath,
+  ConnectionError, ServerError, type ServerClient, jobPath,
 } from './serverClient.js';
-import { dataCountsRows, formatCount, keyValueTable } from './textTable.js';
 import { countWarnings } from './statsCommand.js';
+import {
+  countOf, dataCountsRows, formatCount, keyValueTable,
+} from './textTable.js';
 
 export interface PostOptions {
   maxBytes: number;
@@ -18,19 +22,26 @@ export interface PostOptions {
   json: boolean;
 }
 
-interface Run {
-  jobId: string;
-  file: string;
+interface Run extends RunSoFar {
   counts: DataCountsBody;
-  parts: number;
-  records: number;
-  /** Where the next part starts: the resume offset if it fails. */
-  offset: number;
-  startOffset: number;
+  /** The job's input bytes before this run. */
+  jobBytes: number;
+  /** The last limit reported on stderr after the server lowered it. */
+  told?: number;
+  /** The size of the first part the server refused. */
+  refused?: number;
 }
 
-const NEWLINE = 0x0a;
-const CLOSE_OBJECT = 0x7d;
+/**
+ * When the server refuses an upload as too large (413), nothing of it
+ * was counted (the size is checked before any record is read), so the
+ * same part is cut again, at the limit the server states or else at half
+ * the limit, in sizes of 64 KiB times a power of two; below 64 KiB the
+ * size is not what the server minds.
+ */
+const FLOOR_BYTES = 64 * 1024;
+/** The local service and the function name their limit; API Gateway not. */
+const STATED_LIMIT = /limit of (\d+) bytes/;
 
 /**
  * `ml-intake post`: sends a file in consecutive uploads that each fit the
@@ -41,50 +52,31 @@ export async function postFile(
   io: CliIo,
 ): Promise<void> {
   const format = await splitFormatOf(client, jobId);
-  const needsHeader = format.kind === 'csv' && options.fromByte > 0;
-  // Stdin cannot be read twice: there the header is taken from the bytes
-  // skipped on the way to the offset.
-  const header = needsHeader && file !== '-'
-    ? await readFirstLine(file, io.stdin) : undefined;
-  const input = await openInput(file, io.stdin, {
-    fromByte: options.fromByte,
-    boundaryBytes: format.kind === 'csv'
-      ? [NEWLINE] : [NEWLINE, CLOSE_OBJECT],
+  const jobBytes = await inputBytesOf(client, jobId);
+  const input = await openInput(file, io.stdin);
+  const splitter = new PartSplitter({
+    maxBytes: options.maxBytes, format, fromByte: options.fromByte,
   });
-  let splitter: PartSplitter | undefined;
-  const splitterOnceSkipped = (): PartSplitter => {
-    if (splitter !== undefined) return splitter;
-    const csvHeader = header ?? input.skippedFirstLine();
-    if (needsHeader && !csvHeader) {
-      throw new CliError('resuming a CSV file needs its header line, '
-        + `and none ends before --from-byte ${options.fromByte}`);
-    }
-    splitter = new PartSplitter({
-      maxBytes: options.maxBytes, format, startOffset: options.fromByte,
-      header: needsHeader ? csvHeader : undefined,
-    });
-    return splitter;
+  const run: Run = {
+    jobId, file, format, counts: emptyCounts(jobId), jobBytes, parts: 0,
+    records: 0,
+    offset: options.fromByte, startOffset: options.fromByte,
+    maxBytes: options.maxBytes, lowered: false,
   };
 
-  const run: Run = {
-    jobId, file, counts: emptyCounts(jobId), parts: 0, records: 0,
-    offset: options.fromByte, startOffset: options.fromByte,
-  };
   const progress = startProgress(io.progressStream, input.totalBytes,
     `post ${jobId}`);
   try {
     for await (const chunk of input.chunks) {
-      for (const part of splitterOnceSkipped().push(chunk)) {
-        await send(client, run, part);
-      }
+      splitter.push(chunk);
+      await sendDue(client, splitter, run, io);
       progress.update(input.bytesRead(), run.records);
     }
-    for (const part of splitterOnceSkipped().end()) {
-      await send(client, run, part);
-    }
+    splitter.end();
+    await sendDue(client, splitter, run, io);
     progress.update(input.bytesRead(), run.records);
   } catch (error) {
-    throw withResumeHint(error, run);
+    throw failedPart(error, run);
   } finally {
     progress.stop();
   }
@@ -99,40 +91,102 @@ async function splitFormatOf(
   const answer = await client.request('GET', jobPath(jobId));
   const description = answer?.jobs?.[0]?.data_description ?? {};
   if (description.format !== 'delimited') return { kind: 'json' };
-  return { kind: 'csv', quote: description.quote_character ?? '"' };
+  return {
+    kind: 'csv', delimiter: description.field_delimiter ?? '\t',
+    quote: description.quote_character ?? '"',
+  };
 }
 
-async function send(client: ServerClient, run: Run, part: Part) {
-  const counts = await client.request('POST', jobPath(run.jobId, '/_data'),
-    { bytes: part.body });
-  run.counts = addCounts(run.counts, counts);
-  run.parts += 1;
-  run.records += part.records;
-  run.offset = part.end;
-}
-
-/** A failed part: say what was committed and how to go on from there. */
-function withResumeHint(error: unknown, run: Run): unknown {
-  if (!(error instanceof ServerError || error instanceof ConnectionError)) {
-    return error;
+/** Sends every part the splitter has ready, each once it is counted. */
+async function sendDue(
+  client: ServerClient, splitter: PartSplitter, run: Run, io: CliIo,
+): Promise<void> {
+  for (let part = splitter.next(); part !== undefined;
+    part = splitter.next()) {
+    let counts: DataCountsBody;
+    try {
+      counts = await client.request('POST', jobPath(run.jobId, '/_data'),
+        { bytes: part.body });
+    } catch (error) {
+      const smaller = await smallerLimit(client, run, error, part);
+      if (smaller === undefined) throw error;
+      splitter.maxBytes = smaller;
+      run.maxBytes = smaller;
+      run.lowered = true;
+      run.refused ??= part.body.length;
+      continue;
+    }
+    splitter.taken(part);
+    run.counts = addCounts(run.counts, counts);
+    run.parts += 1;
+    run.records += Number(counts.input_record_count ?? 0);
+    run.offset = part.end;
+    if (run.lowered && run.told !== run.maxBytes) {
+      run.told = run.maxBytes;
+      io.stderr(`ml-intake: the server refused an upload of `
+        + `${formatCount(run.refused)} bytes; this run sends uploads of at `
+        + `most ${formatSize(run.maxBytes)}, as --max-bytes `
+        + `${formatSize(run.maxBytes)} would\n`);
+    }
   }
-  const committed = `${formatCount(run.parts)} part(s) committed before `
-    + `it: ${formatCount(run.offset - run.startOffset)} bytes, `
-    + `${formatCount(run.records)} records`;
-  const resume = `resume with: ml-intake post ${run.jobId} ${run.file} `
-    + `--from-byte ${run.offset}`;
-  // A broken connection may have lost the answer to a committed part.
-  const doubt = error instanceof ConnectionError
-    ? '; the server may have counted the failed part, check '
-      + `'ml-intake stats ${run.jobId}' first` : '';
-  return new CliError(`part ${run.parts + 1} failed: ${error.message}; `
-    + `${committed}; ${resume}${doubt}`);
+}
+
+/**
+ * The limit to cut a part again at after it was refused, if a smaller one
+ * may do. A server may also close the connection while a body it refuses
+ * is still coming, before its 413 is read (the local one may): when the
+ * job's input bytes show that the part was not counted, it is taken as
+ * refused.
+ */
+async function smallerLimit(
+  client: ServerClient, run: Run, error: unknown, part: Part,
+): Promise<number | undefined> {
+  const refused = part.body.length;
+  if (error instanceof ConnectionError) {
+    error.mayHaveCounted = await countedSince(client, run);
+    return error.mayHaveCounted ? undefined : halved(refused);
+  }
+  if (!(error instanceof ServerError) || error.status !== 413) {
+    return undefined;
+  }
+  const stated = Number(STATED_LIMIT.exec(error.reason)?.[1]);
+  if (stated >= 16 && stated < refused) return stated;
+  return halved(refused);
+}
+
+/**
+ * 64 KiB times the largest power of two below `bytes`: half the limit a
+ * part cut just under it was refused at, or less than the whole file.
+ */
+function halved(bytes: number): number | undefined {
+  if (bytes <= FLOOR_BYTES) return undefined;
+  let next = FLOOR_BYTES;
+  while (2 * next < bytes) next *= 2;
+  return next;
+}
+
+/** Whether the job's input bytes moved past what this run committed. */
+async function countedSince(client: ServerClient, run: Run):
+  Promise<boolean> {
+  try {
+    const committed = run.jobBytes + Number(run.counts.input_bytes);
+    return await inputBytesOf(client, run.jobId) !== committed;
+  } catch {
+    return true;
+  }
+}
+
+async function inputBytesOf(
+  client: ServerClient, jobId: string,
+): Promise<number> {
+  const stats = await client.request('GET', jobPath(jobId, '/_stats'));
+  return Number(stats?.jobs?.[0]?.data_counts?.input_bytes ?? 0);
 }
 
 function summary(run: Run): string {
   const warnings = countWarnings(run.counts);
-  return `Posted ${formatCount(run.records)} records in `
-    + `${formatCount(run.parts)} upload(s) to job ${run.jobId}\n\n`
+  return `Posted ${countOf(run.records, 'record')} in `
+    + `${countOf(run.parts, 'upload')} to job ${run.jobId}\n\n`
     + keyValueTable(dataCountsRows(run.counts))
     + warnings.map((warning) => `warning: ${warning}\n`).join('');
 }

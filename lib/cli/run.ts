@@ -5,6 +5,7 @@ import {
   dataDirFrom, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES,
   DEFAULT_PORT, tableNameFrom,
 } from '../config.js';
+import { parseSize } from './byteSizes.js';
 import { CliError } from './cliErrors.js';
 import type { CliIo } from './cliIo.js';
 import { changeJob, createJob, listJobs } from './jobsCommand.js';
@@ -56,7 +57,8 @@ function buildProgram(io: CliIo): Command {
     .option('--api-key <encoded>', 'API key (default: $ML_API_KEY)')
     .option('--json', 'print JSON instead of tables')
     .exitOverride()
-    .configureOutput(outputTo(io, 'ml-intake'));
+    .configureOutput(outputTo(io, 'ml-intake'))
+    .hook('preAction', (_, command) => quietAwsSdk(command, io));
   const client = () => {
     const { url, apiKey } = program.opts();
     return new ServerClient({ url, apiKey: apiKey ?? io.env.ML_API_KEY });
@@ -222,6 +224,18 @@ function addKeyCommands(
   for (const command of keys.commands) inherit(command, io);
 }
 
+/**
+ * On Node 20 the AWS SDK prints a notice of several lines when it makes a
+ * client: that its releases after January 2027 need Node 22. The service
+ * prints it at start, as the README says; a command such as `keys create
+ * --local` has nothing to do with it. The SDK reads this variable from
+ * the process environment when a client is made, unless the user set it.
+ */
+function quietAwsSdk(command: Command, io: CliIo): void {
+  if (command.name() === 'serve') return;
+  io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 /** Subcommands report usage errors the same way as the program. */
 function inherit(command: Command, io: CliIo): void {
   const path = [];
@@ -244,22 +258,6 @@ function outputTo(io: CliIo, usage: string) {
       write(`ml-intake: ${message}; see '${usage} --help'\n`);
     },
   };
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3,
-};
-
-/** `5mb`, `512kb` or a plain number of bytes (units of 1024). */
-export function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b)?$/i.exec(text.trim());
-  const bytes = match === null ? NaN
-    : Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()]);
-  if (!Number.isSafeInteger(bytes) || bytes < 16) {
-    throw new InvalidArgumentError('give a size such as 5mb, 512kb or '
-      + 'a number of bytes (at least 16)');
-  }
-  return bytes;
 }
 
 function parseOffset(text: string): number {

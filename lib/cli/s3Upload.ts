@@ -4,7 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CliError } from './cliErrors.js';
+import { CliError, clause } from './cliErrors.js';
 import type { CliIo } from './cliIo.js';
 import { startProgress, type Progress } from './progress.js';
 import { ServerError, type ServerClient, jobPath } from './serverClient.js';
@@ -48,6 +48,7 @@ export async function postViaS3(
       + 'size before the upload starts');
   }
   const size = await sizeOf(file);
+  await checkOpen(client, jobId);
   const target = await askForUrl(client, jobId, await isGzip(file));
 
   const progress = startProgress(io.progressStream, size, `upload ${jobId}`);
@@ -72,6 +73,22 @@ async function sizeOf(file: string): Promise<number> {
   } catch {
     throw new CliError(`no such file: ${file}`);
   }
+}
+
+/**
+ * A job that is not open would refuse the object only once all of it is
+ * in S3; the state is asked first so that nothing is uploaded for that.
+ */
+async function checkOpen(client: ServerClient, jobId: string): Promise<void> {
+  const stats = await client.request('GET', jobPath(jobId, '/_stats'));
+  const state = stats?.jobs?.[0]?.state;
+  if (state === 'opened') return;
+  throw notOpen(jobId, `it is ${state ?? 'in no known state'}`);
+}
+
+function notOpen(jobId: string, why: string): CliError {
+  return new CliError(`job ${jobId} does not take data: ${why}; open it `
+    + `with 'ml-intake jobs open ${jobId}'; nothing was uploaded`);
 }
 
 /** Gzip is told by its first two bytes, as `post` over HTTP tells it. */
@@ -99,9 +116,14 @@ async function askForUrl(
   try {
     return await client.request('POST', jobPath(jobId, '/_upload'), body);
   } catch (error) {
-    if (error instanceof ServerError && /no handler found/.test(error.reason)) {
+    if (!(error instanceof ServerError)) throw error;
+    if (/no handler found/.test(error.reason)) {
       throw new CliError('this server does not offer uploads through S3; '
         + 'post without --via-s3');
+    }
+    // The job was closed since its state was asked.
+    if (error.status === 409) {
+      throw notOpen(jobId, clause(error.reason));
     }
     throw error;
   }
@@ -158,9 +180,10 @@ async function followIngestion(
         + `'ml-intake stats ${jobId}' and GET .../${jobId}/_uploads`);
     }
     if (status?.state === 'failed') {
-      throw new CliError(`ingesting ${key} failed: ${status.error ?? 'no '
-        + 'reason given'}; ${status.bytes_done} of ${status.bytes_total} `
-        + 'bytes were counted before it stopped');
+      const reason = clause(status.error ?? 'no reason given');
+      throw new CliError(`ingesting ${key} failed: ${reason}; `
+        + `${status.bytes_done} of ${status.bytes_total} bytes were counted `
+        + 'before it stopped');
     }
     if (status !== undefined) {
       const records = Number(status.data_counts?.input_record_count ?? 0);

@@ -11,7 +11,10 @@ export class ServerError extends CliError {
 }
 
 /** The request went out but no answer came back. */
-export class ConnectionError extends CliError {}
+export class ConnectionError extends CliError {
+  /** Whether the request may have been carried out: unknown, so true. */
+  mayHaveCounted = true;
+}
 
 export interface ServerOptions {
   url: string;
@@ -89,6 +92,10 @@ function errorFrom(status: number, text: string): ServerError {
   }
   if (typeof body?.error === 'string') {
     return new ServerError(status, 'error', body.error);
+  }
+  // API Gateway's own answers, such as a 413 before the function runs.
+  if (body?.error === undefined && typeof body?.message === 'string') {
+    return new ServerError(status, 'error', body.message);
   }
   const error = body?.error ?? {};
   const reason = typeof error.reason === 'string' ? error.reason

@@ -1,7 +1,7 @@
 import type { CliIo } from './cliIo.js';
 import { type ServerClient, jobPath } from './serverClient.js';
 import {
-  dataCountsRows, formatCount, formatTime, keyValueTable,
+  countOf, dataCountsRows, formatCount, formatTime, keyValueTable,
 } from './textTable.js';
 
 /** `ml-intake stats`: each job's data counts, and what looks wrong. */
@@ -42,34 +42,37 @@ export function countWarnings(counts: Record<string, unknown>): string[] {
     ? ` (${percent(count, input)} of the input)` : '');
   const warnings: string[] = [];
 
+  const was = (count: number) => (count === 1 ? 'was' : 'were');
+
   const invalid = n('invalid_date_count');
   if (invalid > 0) {
-    warnings.push(`${formatCount(invalid)} records${share(invalid)} had no `
-      + 'time or one that could not be read and were skipped; check the '
-      + "job's time_field and time_format against the data");
+    warnings.push(`${countOf(invalid, 'record')}${share(invalid)} had no `
+      + `time or one that could not be read and ${was(invalid)} skipped; `
+      + "check the job's time_field and time_format against the data");
   }
   const late = n('out_of_order_timestamp_count');
   if (late > 0) {
-    warnings.push(`${formatCount(late)} records${share(late)} were older `
-      + 'than the latest bucket and were dropped as out of order; send '
-      + "data in time order, or give the job a latency");
+    warnings.push(`${countOf(late, 'record')}${share(late)} ${was(late)} `
+      + `older than the latest bucket and ${was(late)} dropped as out of `
+      + 'order; send data in time order, or give the job a latency');
   }
   const missing = n('missing_field_count');
   if (missing > 0) {
-    warnings.push(`${formatCount(missing)} fields the job analyses were `
-      + 'missing from records; check the field names of the detectors');
+    warnings.push(`${countOf(missing, 'field')} the job analyses `
+      + `${was(missing)} missing from records; check the field names of `
+      + 'the detectors');
   }
   const buckets = n('bucket_count');
   const empty = n('empty_bucket_count');
   if (empty > 0) {
-    warnings.push(`${formatCount(empty)} of ${formatCount(buckets)} buckets `
-      + `were empty (the latest starting `
+    warnings.push(`${formatCount(empty)} of ${countOf(buckets, 'bucket')} `
+      + `${was(empty)} empty (the latest starting `
       + `${formatTime(counts.latest_empty_bucket_timestamp)}); the data has `
       + 'gaps, or the bucket span is short for how often records come');
   }
   const sparse = n('sparse_bucket_count');
   if (sparse > 0) {
-    warnings.push(`${formatCount(sparse)} of ${formatCount(buckets)} buckets `
+    warnings.push(`${formatCount(sparse)} of ${countOf(buckets, 'bucket')} `
       + 'held far fewer records than usual (the latest starting '
       + `${formatTime(counts.latest_sparse_bucket_timestamp)}); data may be `
       + 'missing there');

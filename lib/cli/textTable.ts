@@ -1,3 +1,5 @@
+import { COUNTERS, TIMESTAMPS } from './dataCountsSum.js';
+
 /** Plain-text tables for a terminal: aligned columns, no borders. */
 
 /** Two columns: a label and a value, values right-aligned. */
@@ -29,24 +31,35 @@ export function formatTime(value: unknown): string {
   return typeof value === 'number' ? new Date(value).toISOString() : '-';
 }
 
-/** The data counts as readable rows, in the API's order. */
+/**
+ * The data counts as readable rows: every counter, then the timestamps
+ * present, each in the API's order, labelled with the words of its name
+ * (`invalid_date_count` reads "invalid dates").
+ */
 export function dataCountsRows(
   counts: Record<string, unknown>,
 ): [string, string][] {
   return [
-    ['processed records', formatCount(counts.processed_record_count)],
-    ['processed fields', formatCount(counts.processed_field_count)],
-    ['input bytes', formatCount(counts.input_bytes)],
-    ['input fields', formatCount(counts.input_field_count)],
-    ['input records', formatCount(counts.input_record_count)],
-    ['invalid dates', formatCount(counts.invalid_date_count)],
-    ['missing fields', formatCount(counts.missing_field_count)],
-    ['out of order', formatCount(counts.out_of_order_timestamp_count)],
-    ['buckets', formatCount(counts.bucket_count)],
-    ['empty buckets', formatCount(counts.empty_bucket_count)],
-    ['sparse buckets', formatCount(counts.sparse_bucket_count)],
-    ['earliest record', formatTime(counts.earliest_record_timestamp)],
-    ['latest record', formatTime(counts.latest_record_timestamp)],
-    ['last data', formatTime(counts.last_data_time)],
+    ...COUNTERS.map((name): [string, string] =>
+      [labelOf(name), formatCount(counts[name])]),
+    ...TIMESTAMPS.filter((name) => typeof counts[name] === 'number')
+      .map((name): [string, string] =>
+        [labelOf(name), formatTime(counts[name])]),
   ];
+}
+
+function labelOf(name: string): string {
+  const words = name.split('_');
+  const last = words.at(-1);
+  if (last === 'timestamp') words.pop();
+  if (last === 'count') {
+    words.pop();
+    words.push(`${words.pop()}s`);
+  }
+  return words.join(' ');
+}
+
+/** `1 record`, `2 records`: a count with its noun. */
+export function countOf(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -36,20 +36,21 @@ export interface Proxy {
 
 /**
  * Forwards every request to `target`, after `before` has run for it
- * (which may act on the target, e.g. close a job, or answer instead by
- * returning a status and body).
+ * with the request's body (it may act on the target, e.g. close a job,
+ * or answer instead by returning a status and body).
  */
 export async function startProxy(
   target: string,
-  before: (method: string, path: string) => Promise<
+  before: (method: string, path: string, body: Buffer) => Promise<
     { status: number; body: string } | undefined>,
 ): Promise<Proxy> {
   const server: Server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', async () => {
+      const body = Buffer.concat(chunks);
       const answer = await before(incoming.method ?? 'GET',
-        incoming.url ?? '/');
+        incoming.url ?? '/', body);
       if (answer !== undefined) {
         outgoing.writeHead(answer.status,
           { 'content-type': 'application/json' });
@@ -62,7 +63,7 @@ export async function startProxy(
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(outgoing);
       });
-      forward.end(Buffer.concat(chunks));
+      forward.end(body);
     });
   });
   await new Promise<void>((resolve) =>

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../support/localStack.js';
+import { sharedDataDir } from '../support/sharedData.js';
 import { cli, startProxy } from './cliHarness.js';
 
 const run = promisify(execFile);
@@ -22,9 +23,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ml-intake-cli-'));
   dataFile = join(dir, 'data.ndjson');
   await writeFile(dataFile, DATA);
-  const created = await cli(['--url', stack.url, 'jobs', 'create', 'errs',
-    '--detector', 'mean(value)', '--time-format', 'epoch']);
-  expect(created.code).toBe(0);
+  for (const jobId of ['errs', 'formats']) {
+    const created = await cli(['--url', stack.url, 'jobs', 'create', jobId,
+      '--detector', 'mean(value)', '--time-format', 'epoch']);
+    expect(created.code).toBe(0);
+  }
+  expect((await cli(['--url', stack.url, 'jobs', 'open', 'formats'])).code)
+    .toBe(0);
 });
 
 afterAll(async () => {
@@ -41,10 +46,61 @@ describe('errors of ml-intake post', () => {
       code: 1, stdout: '',
       stderr: 'ml-intake: part 1 failed: 409 status_exception: Cannot '
         + 'perform requested action because job [errs] is not open; 0 '
-        + 'part(s) committed before it: 0 bytes, 0 records; resume with: '
+        + 'parts committed before it: 0 bytes, 0 records; resume with: '
         + `ml-intake post errs ${dataFile} --from-byte 0\n`,
     });
   });
+
+  test('a CSV file sent to a JSON job names the format the job reads',
+    async () => {
+      const csv = join(sharedDataDir, 'farequote.csv');
+
+      const result = await cli(['--url', stack.url, 'post', 'formats', csv,
+        '--max-bytes', '1mb']);
+
+      expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: '
+        + 'part 1 failed: the data from byte 0 on cannot be read: The input '
+        + 'JSON data is malformed; job formats reads JSON (format '
+        + 'xcontent), and the file may be in another format; 0 parts '
+        + 'committed before it: 0 bytes, 0 records; resume with: ml-intake '
+        + `post formats ${csv} --from-byte 0\n` });
+    });
+
+  test('a record larger than an upload stops with what was committed',
+    async () => {
+      // Three lines of 32 bytes fit in 99 bytes (one of the 100 is kept
+      // for a bracket); the fourth line is 191 bytes.
+      const file = join(dir, 'long.ndjson');
+      await writeFile(file, DATA + '{"time":1449446520,"value":"3"}\n'
+        + `{"time":1449446580,"value":"${'x'.repeat(160)}"}\n`);
+
+      const result = await cli(['--url', stack.url, 'post', 'formats', file,
+        '--max-bytes', '100']);
+
+      expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: '
+        + 'part 2 failed: no record boundary to cut at within the 99 bytes '
+        + 'an upload may hold from byte 96; job formats reads JSON (format '
+        + 'xcontent), and the file may be in another format; if it is not, '
+        + 'a record is larger than an upload may be: raise --max-bytes or '
+        + 'use --via-s3; 1 part committed before it: 96 bytes, 3 records; '
+        + `resume with: ml-intake post formats ${file} --from-byte 96\n` });
+    });
+
+  test('a reason that ends in a period is not followed by a semicolon',
+    async () => {
+      // The second record is cut short: the server refuses the upload.
+      const file = join(dir, 'cut.ndjson');
+      await writeFile(file, '{"time":1449446400,"value":"1"}\n{"time":');
+
+      const result = await cli(['--url', stack.url, 'post', 'formats',
+        file]);
+
+      expect(result.stderr).toBe('ml-intake: part 1 failed: 400 '
+        + 'parse_exception: The input JSON data is malformed; job formats '
+        + 'reads JSON (format xcontent): check that the file is in that '
+        + 'format; 0 parts committed before it: 0 bytes, 0 records; resume '
+        + `with: ml-intake post formats ${file} --from-byte 0\n`);
+    });
 
   test('a missing file gives one line and exit code 1', async () => {
     const missing = join(dir, 'nothing.ndjson');
@@ -98,6 +154,20 @@ describe('the built command', () => {
       `ml-intake: no such file: ${join(dir, 'nothing.ndjson')}\n`);
   });
 
+  test('keys create --aws prints one line, without the AWS SDK\'s notice '
+    + 'about Node versions', async () => {
+    // The stack's own DynamoDB, which has no table of this name.
+    const failure = await run('node', ['dist/cli.mjs', 'keys', 'create',
+      '--aws', '--table', 'nosuch', '--region', 'us-east-1'], {
+      env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoUrl },
+    }).catch((error) => error);
+
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toBe('ml-intake: there is no table nosuch in '
+      + 'us-east-1: deploy the stack first, and give the TableName and '
+      + 'region it reports\n');
+  });
+
   test('serve starts the service and prints how to use its first key',
     async () => {
       const dataDir = join(dir, 'served');
@@ -107,7 +177,9 @@ describe('the built command', () => {
       });
       try {
         let output = '';
+        let errors = '';
         server.stdout.on('data', (chunk: Buffer) => { output += chunk; });
+        server.stderr.on('data', (chunk: Buffer) => { errors += chunk; });
         while (!/Use it with:/.test(output)) {
           await once(server.stdout, 'data');
         }
@@ -120,6 +192,11 @@ describe('the built command', () => {
           { ML_API_KEY: key });
         expect(listed.stdout).toBe(
           "no jobs yet; create one with 'ml-intake jobs create'\n");
+        // The service keeps the SDK's notice, as the README says; it
+        // speaks of Node before 22 only.
+        if (Number(process.versions.node.split('.')[0]) < 22) {
+          expect(errors).toContain('NodeVersionSupportWarning');
+        }
       } finally {
         server.kill('SIGTERM');
       }

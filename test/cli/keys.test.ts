@@ -69,6 +69,36 @@ describe('API keys against the local stack', () => {
       + '--api-key or ML_API_KEY\n' });
   });
 
+  test('a post with a key that may only read says to fix the key',
+    async () => {
+      const created = await as(admin, '--json', 'keys', 'create', '--name',
+        'watcher', '--privileges', 'monitor_ml');
+      const watcher = JSON.parse(created.stdout);
+      expect((await as(admin, 'jobs', 'create', 'guarded', '--detector',
+        'count', '--time-format', 'epoch')).code).toBe(0);
+      expect((await as(admin, 'jobs', 'open', 'guarded')).code).toBe(0);
+
+      // The job and its stats may be read; the data may not be posted.
+      const result = await cli(['--url', stack.url, 'post', 'guarded', '-'],
+        { ML_API_KEY: watcher.encoded }, '{"time":1449446400}\n');
+
+      expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: '
+        + 'part 1 failed: 403 security_exception: action '
+        + '[cluster:admin/xpack/ml/job/data/post] is unauthorized for API '
+        + `key id [${watcher.id}] of user [watcher], this action is `
+        + 'granted by the cluster privileges [manage_ml,manage,all]; 0 parts '
+        + 'committed before it: 0 bytes, 0 records; fix the API key '
+        + '(--api-key or ML_API_KEY), then resume with: ml-intake post '
+        + 'guarded - --from-byte 0\n' });
+    });
+
+  test('revoking an id that no key has exits non-zero', async () => {
+    const result = await as(admin, 'keys', 'revoke', 'nosuchid');
+
+    expect(result).toEqual({ code: 1, stdout: '',
+      stderr: 'ml-intake: no key with id nosuchid\n' });
+  });
+
   test('creates, lists and revokes a key through the server', async () => {
     const created = await as(admin, '--json', 'keys', 'create', '--name',
       'reader', '--privileges', 'monitor_ml', '--expiration', '1d');
@@ -91,8 +121,8 @@ describe('API keys against the local stack', () => {
     expect(listed.stdout).toMatch(/^\S+\s+admin\s+\S+\s+never\s+valid$/m);
 
     const revoked = await as(admin, 'keys', 'revoke', reader.id, 'nope');
-    expect(revoked).toEqual({ code: 0, stderr: '',
-      stdout: `revoked ${reader.id}\nno key with id nope\n` });
+    expect(revoked).toEqual({ code: 1, stdout: `revoked ${reader.id}\n`,
+      stderr: 'ml-intake: no key with id nope\n' });
     const again = await as(admin, 'keys', 'revoke', reader.id);
     expect(again.stdout).toBe(`${reader.id} was already revoked\n`);
     expect((await as(admin, 'keys', 'list')).stdout).toMatch(

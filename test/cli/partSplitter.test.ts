@@ -1,36 +1,14 @@
-import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { CliError } from '../../lib/cli/cliErrors.js';
-import {
-  PartSplitter, type Part, type SplitterOptions,
-} from '../../lib/cli/partSplitter.js';
-
-/** Feeds `input` in chunks of `chunkBytes` and collects every part. */
-function split(
-  input: string, options: Partial<SplitterOptions>, chunkBytes = Infinity,
-): Part[] {
-  const splitter = new PartSplitter({
-    maxBytes: 100, format: { kind: 'json' }, startOffset: 0, ...options,
-  });
-  const bytes = Buffer.from(input);
-  const parts: Part[] = [];
-  for (let at = 0; at < bytes.length; at += chunkBytes) {
-    parts.push(...splitter.push(bytes.subarray(at, at + chunkBytes)));
-  }
-  parts.push(...splitter.end());
-  return parts;
-}
-
-const summary = (parts: Part[]) => parts.map((part) => ({
-  start: part.start, end: part.end, records: part.records,
-  body: part.body.toString(),
-}));
+import { FramingError } from '../../lib/cli/partSplitter.js';
+import { split, summary, CSV } from './splitHarness.js';
 
 const CHUNK_SIZES = [1, 3, 7, Infinity];
 
 describe('splitting NDJSON', () => {
   // Five lines of 8 bytes: cuts can fall at 8, 16, 24, 32 and 40. With
-  // 20 bytes, 18 are left once 2 are kept for brackets, so two lines fit.
+  // 20 bytes, 19 are read for a cut (one is kept for a bracket), so two
+  // lines fit.
   const line = '{"a":1}\n';
   const input = line.repeat(5);
 
@@ -39,9 +17,9 @@ describe('splitting NDJSON', () => {
     const parts = split(input, { maxBytes: 20 }, chunkBytes);
 
     expect(summary(parts)).toEqual([
-      { start: 0, end: 16, records: 2, body: line.repeat(2) },
-      { start: 16, end: 32, records: 2, body: line.repeat(2) },
-      { start: 32, end: 40, records: 1, body: line },
+      { start: 0, end: 16, body: line.repeat(2) },
+      { start: 16, end: 32, body: line.repeat(2) },
+      { start: 32, end: 40, body: line },
     ]);
   });
 
@@ -49,20 +27,34 @@ describe('splitting NDJSON', () => {
     const parts = split(`  ${input}\n\n`, { maxBytes: 100 });
 
     expect(summary(parts)).toEqual([
-      { start: 0, end: 44, records: 5, body: `  ${input}\n\n` },
+      { start: 0, end: 44, body: `  ${input}\n\n` },
     ]);
   });
 
-  test('never cuts inside a string that looks like a record end', () => {
-    // The first record holds a real newline in its string (12 bytes with
-    // the line's newline), the second an escaped one (13 bytes).
-    const record = '{"a":"}\\n{"}\n';
-    const tricky = '{"a":"}\n{"}\n';
-    const parts = split(tricky + record, { maxBytes: 16 }, 3);
+  test.each(CHUNK_SIZES)('never cuts inside a string that holds braces, '
+    + 'quotes and escapes (chunks of %s bytes)', (chunkBytes) => {
+    // {"a":"}\"{"} is 12 bytes, 13 with its newline: 26 in all. 15 bytes
+    // are read for a cut, so one record fits.
+    const record = '{"a":"}\\"{"}\n';
+    const parts = split(record.repeat(2), { maxBytes: 16 }, chunkBytes);
 
     expect(summary(parts)).toEqual([
-      { start: 0, end: 12, records: 1, body: tricky },
-      { start: 12, end: 25, records: 1, body: record },
+      { start: 0, end: 13, body: record },
+      { start: 13, end: 26, body: record },
+    ]);
+  });
+
+  test.each(CHUNK_SIZES)('never cuts at a brace inside a comment (chunks '
+    + 'of %s bytes)', (chunkBytes) => {
+    // {"a":1 /* } */} is 15 bytes, 16 with its newline. The brace in the
+    // comment is at offset 11: a cut there would end the record early.
+    const first = '{"a":1 /* } */}\n';
+    const second = '{"a":2 // }\n}\n';
+    const parts = split(first + second, { maxBytes: 20 }, chunkBytes);
+
+    expect(summary(parts)).toEqual([
+      { start: 0, end: 16, body: first },
+      { start: 16, end: 30, body: second },
     ]);
   });
 
@@ -70,39 +62,26 @@ describe('splitting NDJSON', () => {
     const parts = split('{"a":1}{"a":2}', { maxBytes: 10 });
 
     expect(summary(parts)).toEqual([
-      { start: 0, end: 7, records: 1, body: '{"a":1}' },
-      { start: 7, end: 14, records: 1, body: '{"a":2}' },
+      { start: 0, end: 7, body: '{"a":1}' },
+      { start: 7, end: 14, body: '{"a":2}' },
     ]);
   });
 
   test('refuses a record larger than the limit', () => {
-    expect(() => split('{"a":"0123456789"}\n', { maxBytes: 10 }))
-      .toThrow(CliError);
-    expect(() => split('{"a":"0123456789"}\n', { maxBytes: 10 }))
-      .toThrow('the record at byte 0 does not fit in one upload of '
-        + '--max-bytes 10');
+    const cut = () => split('{"a":"0123456789"}\n', { maxBytes: 10 });
+
+    expect(cut).toThrow(FramingError);
+    expect(cut).toThrow('no record boundary to cut at within the 9 bytes '
+      + 'an upload may hold from byte 0');
   });
 
-  test('keeps every byte, in order, whatever the limit', () => {
-    const records = fc.array(fc.record({
-      a: fc.string(), b: fc.integer(),
-    }), { minLength: 1, maxLength: 30 });
-    fc.assert(fc.property(records, fc.integer({ min: 1, max: 9 }),
-      fc.integer({ min: 1, max: 50 }), (values, chunk, slack) => {
-        const lines = values.map((value) => `${JSON.stringify(value)}\n`);
-        const longest = Math.max(...lines.map((l) => Buffer.byteLength(l)));
-        const text = lines.join('');
+  test('refuses data the counting core cannot read', () => {
+    // A line of farequote.csv, 46 bytes, read as JSON: the reader gives up
+    // after 100 syntax errors (spec §1.6), within the 1,023 bytes read.
+    const csv = '2015-12-07T00:00:00Z,AAL,132.2046,farequote\r\n'.repeat(30);
 
-        const parts = split(text, { maxBytes: longest + 2 + slack }, chunk);
-
-        expect(Buffer.concat(parts.map((p) => p.body)).toString())
-          .toBe(text);
-        expect(parts.reduce((sum, p) => sum + p.records, 0))
-          .toBe(values.length);
-        for (const part of parts) {
-          expect(part.body.length).toBeLessThanOrEqual(longest + 2 + slack);
-        }
-      }));
+    expect(() => split(csv, { maxBytes: 1024 })).toThrow('the data from '
+      + 'byte 0 on cannot be read: The input JSON data is malformed.');
   });
 });
 
@@ -113,23 +92,30 @@ describe('splitting a top-level array', () => {
 
   test.each(CHUNK_SIZES)('sends each part as an array of its own '
     + 'records (chunks of %s bytes)', (chunkBytes) => {
-    // 13 bytes leave 11 for input: one record and its neighbours.
+    // 13 bytes: 12 are read for a cut, one is kept for the bracket. Each
+    // comma becomes the next part's opening bracket; the last part takes
+    // the array's own bracket, and the newline after it is left alone.
     const parts = split(input, { maxBytes: 13 }, chunkBytes);
 
     expect(summary(parts)).toEqual([
-      { start: 0, end: 11, records: 1, body: '[{"a":1}]' },
-      { start: 11, end: 22, records: 1, body: '[{"a":2}]' },
-      { start: 22, end: 33, records: 1, body: '[{"a":3}]' },
+      { start: 0, end: 11, body: '[\n  {"a":1}]' },
+      { start: 11, end: 22, body: '[\n  {"a":2}]' },
+      { start: 22, end: 34, body: '[\n  {"a":3}\n]' },
     ]);
   });
 
   test('resumes in the middle of the array', () => {
-    const parts = split(input.slice(11), { maxBytes: 13, startOffset: 11 });
+    const parts = split(input, { maxBytes: 13, fromByte: 11 });
 
     expect(summary(parts)).toEqual([
-      { start: 11, end: 22, records: 1, body: '[{"a":2}]' },
-      { start: 22, end: 33, records: 1, body: '[{"a":3}]' },
+      { start: 11, end: 22, body: '[\n  {"a":2}]' },
+      { start: 22, end: 34, body: '[\n  {"a":3}\n]' },
     ]);
+  });
+
+  test('does not cut an array of arrays, whose parts would not close', () => {
+    expect(() => split('[[{"a":1},{"a":2}]]', { maxBytes: 16 }))
+      .toThrow(FramingError);
   });
 });
 
@@ -137,39 +123,94 @@ describe('splitting CSV', () => {
   // Header 13 bytes, rows 6 bytes: row ends at 19, 25, 31 and 37.
   const header = 'time,airline\n';
   const row = '1,AAL\n';
-  const csv = { kind: 'csv', quote: '"' } as const;
 
   test.each(CHUNK_SIZES)('repeats the header at the start of every '
     + 'part (chunks of %s bytes)', (chunkBytes) => {
     const parts = split(header + row.repeat(4),
-      { maxBytes: 25, format: csv }, chunkBytes);
+      { maxBytes: 25, format: CSV }, chunkBytes);
 
     expect(summary(parts)).toEqual([
-      { start: 0, end: 25, records: 2, body: header + row + row },
-      { start: 25, end: 37, records: 2, body: header + row + row },
+      { start: 0, end: 25, body: header + row + row },
+      { start: 25, end: 37, body: header + row + row },
     ]);
   });
 
-  test('never cuts inside a quoted value that spans lines', () => {
-    // The quoted row is 10 bytes and ends at 23.
-    const quoted = '2,"A\nB\nC"\n';
+  test.each(['\n', '\r\n', '\r'])('never cuts inside a quoted value that '
+    + 'spans lines ended by %j', (end) => {
+    // 10 bytes with LF or CR, 13 with CRLF; 28 bytes hold the header and
+    // this row, not the last row too.
+    const quoted = `2,"A${end}B${end}C"${end}`;
     const parts = split(header + quoted + row,
-      { maxBytes: 25, format: csv }, 2);
+      { maxBytes: 28, format: CSV }, 2);
 
     expect(summary(parts)).toEqual([
-      { start: 0, end: 23, records: 1, body: header + quoted },
-      { start: 23, end: 29, records: 1, body: header + row },
+      { start: 0, end: 13 + quoted.length, body: header + quoted },
+      { start: 13 + quoted.length, end: 19 + quoted.length,
+        body: header + row },
     ]);
   });
 
-  test('resumes past the header with the header given', () => {
-    const parts = split(row.repeat(2), {
-      maxBytes: 25, format: csv, startOffset: 25,
-      header: Buffer.from(header),
+  test.each(CHUNK_SIZES)('cuts a file whose lines end in CR alone (chunks '
+    + 'of %s bytes)', (chunkBytes) => {
+    // Header and rows 4 bytes each: row ends at 8, 12, 16 and 20. A row
+    // is known to end only when the byte after its CR is read, so 13
+    // bytes hold the header and two rows.
+    const input = 't,v\r1,a\r2,b\r3,c\r4,d\r';
+    const parts = split(input, { maxBytes: 13, format: CSV }, chunkBytes);
+
+    expect(summary(parts)).toEqual([
+      { start: 0, end: 12, body: 't,v\r1,a\r2,b\r' },
+      { start: 12, end: 20, body: 't,v\r3,c\r4,d\r' },
+    ]);
+  });
+
+  test('resumes past the header with the header read from the input', () => {
+    const parts = split(header + row.repeat(4), {
+      maxBytes: 25, format: CSV, fromByte: 25,
     });
 
     expect(summary(parts)).toEqual([
-      { start: 25, end: 37, records: 2, body: header + row + row },
+      { start: 25, end: 37, body: header + row + row },
     ]);
+  });
+
+  test('does not send the empty lines after the last row as a part', () => {
+    const parts = split(header + row.repeat(2) + '\r\n\r\n',
+      { maxBytes: 25, format: CSV });
+
+    expect(summary(parts)).toEqual([
+      { start: 0, end: 25, body: header + row + row },
+    ]);
+  });
+});
+
+describe('resume offsets', () => {
+  test('accepts the end of a row ended by CR alone', () => {
+    const parts = split('t,v\r1,a\r2,b\r', { format: CSV, fromByte: 8 });
+
+    expect(summary(parts)).toEqual([
+      { start: 8, end: 12, body: 't,v\r2,b\r' },
+    ]);
+  });
+
+  test.each([
+    // Inside `1,a`, between CR and LF, inside a quoted value.
+    ['t,v\r\n1,a\r\n', 7], ['t,v\r\n1,a\r\n', 9],
+    ['t,v\n1,"a\nb"\n2,c\n', 9],
+  ])('refuses an offset inside a row of %j (%i)', (input, fromByte) => {
+    const cut = () => split(input, { format: CSV, fromByte });
+
+    expect(cut).toThrow(CliError);
+    expect(cut).toThrow(`--from-byte ${fromByte} is not a record boundary`);
+  });
+
+  test('refuses an offset inside a comment between records', () => {
+    expect(() => split('{"a":1}/* x */{"a":2}', { fromByte: 10 }))
+      .toThrow('--from-byte 10 is not a record boundary');
+  });
+
+  test('refuses an offset past the end', () => {
+    expect(() => split('{"a":1}\n', { fromByte: 9 }))
+      .toThrow('--from-byte 9 is past the end of the input (8 bytes)');
   });
 });

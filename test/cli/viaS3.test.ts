@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../support/localStack.js';
-import { cli } from './cliHarness.js';
+import { cli, startProxy } from './cliHarness.js';
 
 // `post --via-s3` against the local stack: its s3rver takes the presigned
 // PUT and its ingest handler counts the object. farequote through S3 is
@@ -101,20 +101,69 @@ test('reports a failed ingestion in one line', async () => {
   expect(result.code).toBe(1);
   expect(result.stdout).toBe('');
   expect(result.stderr).toMatch(new RegExp('^ml-intake: ingesting '
-    + 'jobs/s3bad/\\S+ failed: The input JSON data is malformed\\.;? 0 of '
-    + '77 bytes were counted before it stopped\n$'));
+    + 'jobs/s3bad/\\S+ failed: The input JSON data is malformed; 0 of 77 '
+    + 'bytes were counted before it stopped\n$'));
 });
 
-test('is refused at once for a job that is not open', async () => {
-  await newJob('s3shut', false);
+test('refuses a job that is not open before uploading anything',
+  async () => {
+    await newJob('s3shut', false);
 
-  const result = await cli(['--url', stack.url, 'post', 's3shut', file,
+    const result = await cli(['--url', stack.url, 'post', 's3shut', file,
+      '--via-s3']);
+
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: job '
+      + 's3shut does not take data: it is closed; open it with '
+      + "'ml-intake jobs open s3shut'; nothing was uploaded\n" });
+    const listed = await fetch(
+      `${stack.url}/_ml/anomaly_detectors/s3shut/_uploads`);
+    expect(await listed.json()).toMatchObject({ uploads: [] });
+  });
+
+test('reads the 409 for the upload URL of a job closed since its state '
+  + 'was asked', async () => {
+  await newJob('s3race', true);
+  const proxy = await startProxy(stack.url, async (_, path) => {
+    if (path.endsWith('/_upload')) {
+      await cli(['--url', stack.url, 'jobs', 'close', 's3race']);
+    }
+    return undefined;
+  });
+
+  const result = await cli(['--url', proxy.url, 'post', 's3race', file,
     '--via-s3']);
+  await proxy.close();
 
-  expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: 409 '
-    + 'status_exception: Cannot perform requested action because job '
-    + '[s3shut] is not open\n' });
+  expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: job '
+    + 's3race does not take data: Cannot perform requested action because '
+    + "job [s3race] is not open; open it with 'ml-intake jobs open "
+    + "s3race'; nothing was uploaded\n" });
 });
+
+test('reports an ingestion that failed because the job was closed',
+  async () => {
+    // The job is closed once the upload URL is given, before the object
+    // arrives: the server records the object as failed.
+    await newJob('s3late', true);
+    const proxy = await startProxy(stack.url, async (method, path) => {
+      if (!path.endsWith('/_upload')) return undefined;
+      const given = await fetch(`${stack.url}${path}`, { method });
+      const body = await given.text();
+      await cli(['--url', stack.url, 'jobs', 'close', 's3late']);
+      return { status: given.status, body };
+    });
+
+    const result = await cli(['--url', proxy.url, 'post', 's3late', file,
+      '--via-s3']);
+    await proxy.close();
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp('^ml-intake: ingesting '
+      + 'jobs/s3late/\\S+ failed: Cannot perform requested action because '
+      + 'job \\[s3late\\] is not open; 0 of 64 bytes were counted before '
+      + 'it stopped\n$'));
+  });
 
 test('needs a file by name', async () => {
   const result = await cli(['--url', stack.url, 'post', 's3small', '-',
