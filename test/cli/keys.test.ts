@@ -84,9 +84,9 @@ describe('API keys against the local stack', () => {
 
       expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: '
         + 'part 1 failed: 403 security_exception: action '
-        + '[cluster:admin/xpack/ml/job/data/post] is unauthorized for API '
-        + `key id [${watcher.id}] of user [watcher], this action is `
-        + 'granted by the cluster privileges [manage_ml,manage,all]; 0 parts '
+        + '[cluster:admin/xpack/ml/job/data/post] is unauthorized for user '
+        + '[watcher], this action is granted by the cluster privileges '
+        + '[manage_ml,manage,all]; 0 parts '
         + 'committed before it: 0 bytes, 0 records; fix the API key '
         + '(--api-key or ML_API_KEY), then resume with: ml-intake post '
         + 'guarded - --from-byte 0\n' });
