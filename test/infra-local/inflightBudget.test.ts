@@ -9,6 +9,9 @@ import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import {
   nextData, openSocket, rawRequest, readAnswer,
 } from '../support/rawHttp.js';
+import {
+  startServeProcess, type ServeProcess,
+} from '../support/stackProcess.js';
 
 const MiB = 1024 * 1024;
 // One body may be 1 MiB; bodies in flight may hold 1.5 MiB together.
@@ -186,4 +189,53 @@ describe('the budget of body bytes in flight', () => {
       expect(statuses.filter((s) => s === 429)).toHaveLength(99);
       expect(statuses.filter((s) => s === 0)).toHaveLength(1);
     });
+});
+
+describe('a body over the limit', () => {
+  // A server in a process of its own: in this one the client would see
+  // the connection close before it picked it again, and never fail.
+  let dataDir: string;
+  let serve: ServeProcess;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-limit-'));
+    serve = await startServeProcess(dataDir,
+      { ML_MAX_BODY_BYTES: String(BODY_LIMIT) });
+  });
+  afterAll(async () => {
+    await serve?.kill();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /**
+   * Streams 8 MiB with fetch, as the CLI sends a part: no length is
+   * declared, so the server finds the body too large part-way.
+   */
+  async function postEightMiB(): Promise<{ status: number; body: string }> {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 8 * MiB) {
+          controller.close();
+          return;
+        }
+        sent += 64 * 1024;
+        controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      },
+    });
+    const response = await fetch(`${serve.url}${PATH}`, { method: 'POST',
+      headers: { 'content-type': 'application/json' }, body,
+      duplex: 'half' } as RequestInit);
+    return { status: response.status, body: await response.text() };
+  }
+
+  test('gets its 413 answer while still sending, every time', async () => {
+    // Ten in a row, each on the connection the last one left: closing it
+    // after an answer lost about every other one to a reset.
+    for (let i = 0; i < 10; i += 1) {
+      const answer = await postEightMiB();
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).error.reason).toContain(
+        'Send large files with POST _ml/anomaly_detectors/nobody/_upload');
+    }
+  });
 });
