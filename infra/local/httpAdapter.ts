@@ -3,8 +3,9 @@ import {
 } from 'node:http';
 import type { Logger } from 'pino';
 import {
-  bodyTooLarge, errorResponse, errorSummary, jobIdOf,
+  bodyLimitsFor, errorResponse, errorSummary,
 } from '../../lib/api/index.js';
+import type { BodyLimits } from '../../lib/api/bodyDecoder.js';
 import type { MlError } from '../../lib/errors.js';
 import type { HttpHandler } from '../../functions/http.js';
 import { splitTarget, stringHeaders, toEvent } from './apiGatewayEvent.js';
@@ -14,7 +15,11 @@ import {
 } from './inflightBudget.js';
 
 export interface LocalServerOptions {
-  /** Bodies longer than this are refused before they are buffered. */
+  /**
+   * The body limit of post data; other routes have their own, smaller
+   * one. Bodies over their route's limit are refused before they are
+   * buffered.
+   */
   maxBodyBytes: number;
   /** Most body bytes that requests in flight may hold together. */
   maxInflightBytes: number;
@@ -37,7 +42,9 @@ export function createLocalServer(
   const onRequest = (
     request: IncomingMessage, response: ServerResponse, expects: boolean,
   ) => {
-    serve({ request, response, handle, options, budget }, expects)
+    const limits = bodyLimitsFor(request.method ?? 'GET',
+      splitTarget(request.url ?? '/').path, options.maxBodyBytes);
+    serve({ request, response, handle, options, budget, limits }, expects)
       .catch((error: unknown) => {
         options.logger.error({ err: errorSummary(error) },
           'unexpected error');
@@ -60,15 +67,17 @@ interface Exchange {
   handle: HttpHandler;
   options: LocalServerOptions;
   budget: InflightBudget;
+  /** The limit of the route the request is for. */
+  limits: BodyLimits;
 }
 
 async function serve(exchange: Exchange, expectsContinue: boolean) {
-  const { request, response, options, budget } = exchange;
+  const { request, response, budget, limits } = exchange;
   const header = request.headers['content-length'];
   // Node's parser has checked it: one non-negative integer, or absent.
   const declared = header === undefined ? undefined : Number(header);
-  if (declared !== undefined && declared > options.maxBodyBytes) {
-    refuse(exchange, tooLarge(exchange));
+  if (declared !== undefined && declared > limits.maxBodyBytes) {
+    refuse(exchange, limits.tooLarge());
     return;
   }
 
@@ -88,11 +97,11 @@ async function serve(exchange: Exchange, expectsContinue: boolean) {
 
 /** Reads the body, then hands the event to the handler. */
 async function answer(exchange: Exchange, chunked: BudgetHold | undefined) {
-  const { request, response, handle, options, budget } = exchange;
-  const body = await readBody(request, options.maxBodyBytes, chunked);
+  const { request, response, handle, budget, limits } = exchange;
+  const body = await readBody(request, limits.maxBodyBytes, chunked);
   if (body.kind === 'aborted') return;
   if (body.kind === 'too-large') {
-    refuse(exchange, tooLarge(exchange));
+    refuse(exchange, limits.tooLarge());
     return;
   }
   if (body.kind === 'over-budget') {
@@ -156,12 +165,6 @@ function readBody(
     request.once('close', () => resolve({ kind: 'aborted' }));
     request.once('error', () => resolve({ kind: 'aborted' }));
   });
-}
-
-function tooLarge({ request, options }: Exchange): MlError {
-  const { path } = splitTarget(request.url ?? '/');
-  const method = (request.method ?? 'GET').toUpperCase();
-  return bodyTooLarge(options.maxBodyBytes, jobIdOf(method, path));
 }
 
 /**

@@ -6,7 +6,9 @@ import type { UploadService } from '../jobs/uploadService.js';
 import {
   bodyNotSupported, bodyRequired, responseFormatUnsupported,
 } from './apiErrors.js';
-import { compressionOf, decodeBody } from './bodyDecoder.js';
+import {
+  type BodyLimits, compressionOf, decodeBody,
+} from './bodyDecoder.js';
 import { checkContentType } from './contentType.js';
 import { filterResponse } from './filterPath.js';
 import { readJsonBody } from './jsonBody.js';
@@ -59,6 +61,23 @@ export function createApi(deps: ApiDeps): Api {
 export function jobIdOf(method: string, path: string): string | undefined {
   const match = matchRoute(method.toUpperCase(), path);
   return match.kind === 'route' ? match.pathParams.job_id : undefined;
+}
+
+/**
+ * The body limit of the route a request is for, so that a server that
+ * reads bodies itself (the local one) can stop at it. A path no route
+ * has keeps the largest limit, and is answered by the API as usual.
+ */
+export function bodyLimitsFor(
+  method: string, path: string, maxBodyBytes: number,
+): BodyLimits {
+  const match = matchRoute(method.toUpperCase(), path);
+  if (match.kind !== 'route') {
+    return bodyLimitsOf({ body: 'data' }, maxBodyBytes);
+  }
+  const { route, pathParams } = match;
+  return bodyLimitsOf(route, maxBodyBytes,
+    route.singleJobId ? pathParams.job_id : undefined);
 }
 
 async function handle(

@@ -1,4 +1,6 @@
-export { createApi, jobIdOf, type Api, type ApiDeps } from './createApi.js';
+export {
+  bodyLimitsFor, createApi, jobIdOf, type Api, type ApiDeps,
+} from './createApi.js';
 export { bodyTooLarge } from './apiErrors.js';
 export { errorResponse, jsonResponse, JSON_CONTENT_TYPE } from './responses.js';
 export { ROUTES } from './routes.js';

@@ -239,3 +239,34 @@ describe('a body over the limit', () => {
     }
   });
 });
+
+describe('a JSON body over its route\'s limit', () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-json-limit-'));
+    // Post data may take the default 100 MiB; a job body 1 MiB.
+    stack = await startLocalStack({
+      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off',
+      logger: pino({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('is refused before 100 Continue, with that route\'s message',
+    async () => {
+      const refused = await rawRequest(stack.url,
+        'PUT /_ml/anomaly_detectors/big HTTP/1.1\r\nHost: local\r\n'
+        + 'Content-Type: application/json\r\n'
+        + `Content-Length: ${2 * MiB}\r\nExpect: 100-continue\r\n\r\n`);
+
+      expect(refused.raw.startsWith('HTTP/1.1 413 ')).toBe(true);
+      expect(JSON.parse(refused.body).error.reason).toBe('The request body '
+        + 'is larger than the limit of 1048576 bytes (1mb) after '
+        + 'decompression; only post data (POST '
+        + '_ml/anomaly_detectors/{job_id}/_data) takes larger bodies.');
+    });
+});
