@@ -3,8 +3,8 @@
  * object created under `jobs/` becomes an SQS-shaped event for the same
  * ingest handler that runs in AWS, with the key URL-encoded as S3 encodes
  * it (s3rver sends it raw). A message the handler hands back is tried
- * again after a pause, a bounded number of times; then the object is
- * recorded failed, as the dead-letter queue would leave it in AWS.
+ * again after a pause, with its receive count, up to `maxReceives`; at
+ * the last one the handler records the object failed, as in AWS.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,18 +16,16 @@ import { JOBS_PREFIX, encodeEventKey, jobIdOfKey } from
   '../../lib/jobs/objectKeys.js';
 
 export interface EventBridgeOptions {
+  /** Made with the same `maxReceives`, so it gives up on the last. */
   handler: S3IngestHandler;
-  /** Records an object failed after its last try. */
-  giveUp(record: S3EventRecord, reason: string): Promise<void>;
   logger: Logger;
   /**
-   * Tries per message before the object is recorded failed: the local
-   * stand-in for the queue's maxReceiveCount (50 in AWS, see
-   * infra/aws/queue.yml). A turn that pauses at `turnMs` uses a try too,
-   * so the default lets one object count for 25 minutes, about 250 GB at
-   * the local stack's speed on two cores.
+   * Deliveries per message: the local stand-in for the queue's
+   * maxReceiveCount (50 in AWS, see infra/aws/queue.yml). A turn that
+   * pauses at `turnMs` uses one too, so 5 let one object count for 25
+   * minutes, about 250 GB at the local stack's speed on two cores.
    */
-  maxTries?: number;
+  maxReceives: number;
   /** Pause before the second try; doubled for each further one. */
   firstRetryMs?: number;
   /** The time one turn may take, as the Lambda timeout. */
@@ -43,7 +41,7 @@ export interface EventBridge {
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:ml-intake-local-ingest';
 
 export function createEventBridge(options: EventBridgeOptions): EventBridge {
-  const maxTries = options.maxTries ?? 5;
+  const { maxReceives } = options;
   const firstRetryMs = options.firstRetryMs ?? 500;
   const turnMs = options.turnMs ?? 300_000;
   // One chain per job: objects of one job are taken one after another, as
@@ -51,19 +49,15 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
   const chains = new Map<string, Promise<void>>();
 
   const handleRecord = async (record: S3EventRecord) => {
-    const message = sqsEventOf(record);
-    for (let attempt = 1; ; attempt += 1) {
+    for (let receives = 1; receives <= maxReceives; receives += 1) {
       const deadline = Date.now() + turnMs;
-      const answer = await options.handler(message, {
+      const answer = await options.handler(sqsEventOf(record, receives), {
         getRemainingTimeInMillis: () => deadline - Date.now(),
       });
       if (answer.batchItemFailures.length === 0) return;
-      if (attempt >= maxTries) {
-        await options.giveUp(record,
-          `its ingestion did not finish in ${maxTries} tries`);
-        return;
+      if (receives < maxReceives) {
+        await sleep(firstRetryMs * 2 ** (receives - 1));
       }
-      await sleep(firstRetryMs * 2 ** (attempt - 1));
     }
   };
 
@@ -94,7 +88,7 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
 }
 
 /** One SQS message whose body is the S3 notification of one object. */
-function sqsEventOf(record: S3EventRecord): SQSEvent {
+function sqsEventOf(record: S3EventRecord, receives: number): SQSEvent {
   const encoded: S3EventRecord = {
     ...record,
     s3: {
@@ -111,7 +105,7 @@ function sqsEventOf(record: S3EventRecord): SQSEvent {
       receiptHandle: messageId,
       body: JSON.stringify({ Records: [encoded] }),
       attributes: {
-        ApproximateReceiveCount: '1',
+        ApproximateReceiveCount: String(receives),
         SentTimestamp: String(Date.now()),
         SenderId: 'local',
         ApproximateFirstReceiveTimestamp: String(Date.now()),

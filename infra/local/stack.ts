@@ -15,7 +15,6 @@ import {
   localInflightBytes,
   type Config,
 } from '../../lib/config.js';
-import { giveUpObject } from '../../lib/jobs/giveUpObject.js';
 import type { IngestDeps } from '../../lib/jobs/ingestObject.js';
 import { createJobService } from '../../lib/jobs/jobService.js';
 import {
@@ -85,6 +84,12 @@ const DRAIN_MS = 5_000;
 const LOCAL_HOLD_MS = 120_000;
 
 /**
+ * Deliveries of an object's event before it is recorded failed; lower
+ * than AWS's 50 since locally nothing but a fault stops a turn early.
+ */
+const LOCAL_MAX_RECEIVES = 5;
+
+/**
  * The service on one machine: dynalite persisted in LevelDB under
  * `dataDir`, the table created when missing, the Lambda handler behind
  * a node:http server, and s3rver whose object events feed the ingest
@@ -142,9 +147,9 @@ export async function startLocalStack(
       },
     };
     bridge = createEventBridge({
-      handler: createS3IngestHandler({ ingest, logger }), logger,
-      giveUp: (record, reason) => giveUpObject(ingest,
-        { key: record.s3.object.key, etag: record.s3.object.eTag }, reason),
+      handler: createS3IngestHandler({ ingest, logger,
+        maxReceives: LOCAL_MAX_RECEIVES }),
+      logger, maxReceives: LOCAL_MAX_RECEIVES,
     });
     await resumeObjects(s3, bridge, { store, records }, config.bucketName,
       logger);
