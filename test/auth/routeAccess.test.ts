@@ -33,7 +33,6 @@ const GRANTED_BY: Array<[prefix: string, privileges: string]> = [
 ];
 
 const cases = ROUTES
-  .filter((route) => route.call !== undefined)
   .flatMap((route) => route.paths.map((pattern) => ({
     method: route.method,
     path: pattern.replace('{job_id}', JOB),
