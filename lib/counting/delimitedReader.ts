@@ -1,10 +1,11 @@
 // Rows are read from held bytes like JSON records: a row cut by a chunk
-// edge is read again once the held bytes have doubled.
-import { NEED_MORE } from './jsonBytes.js';
+// edge waits in HeldBytes and is read again from its start.
 import { DelimitedRows } from './delimitedRows.js';
 import {
   CountingError, fieldNotInCsvHeader, recordTooLarge, tooManyFields,
 } from './errors.js';
+import { HeldBytes } from './heldBytes.js';
+import { NEED_MORE } from './jsonBytes.js';
 import type {
   ReaderCheckpoint, ReaderLimits, RecordReader, RecordSink,
 } from './types.js';
@@ -42,10 +43,8 @@ export function createDelimitedRecordReader(
   let header: string[] | null = null;
   /** For each field path, its column in the header. */
   let columnOf: number[] = [];
-  let held = new Uint8Array(4096);
-  let heldLength = 0;
+  const held = new HeldBytes(limits.maxRecordBytes);
   let committed = resume?.offset ?? 0;
-  let retryAt = 0;
   let ended = false;
 
   const useHeader = (names: string[]) => {
@@ -96,10 +95,9 @@ export function createDelimitedRecordReader(
     } catch (error) {
       if (error !== NEED_MORE) throw error;
       rows.linesRead = linesAtCommit;
-      if (heldLength - consumedSince() > limits.maxRecordBytes) {
+      if (!held.ranOut(held.length - consumedSince())) {
         throw recordTooLarge(limits.maxRecordBytes);
       }
-      retryAt = 2 * (heldLength - consumedSince());
     }
   };
 
@@ -108,29 +106,20 @@ export function createDelimitedRecordReader(
   const consumedSince = () => committed - heldFrom;
 
   const run = (final: boolean) => {
-    rows.buf = held;
-    rows.end = heldLength;
+    rows.buf = held.bytes;
+    rows.end = held.length;
     rows.final = final;
     heldFrom = committed;
     pump();
-    const used = committed - heldFrom;
-    held.copyWithin(0, used, heldLength);
-    heldLength -= used;
+    held.dropFront(committed - heldFrom);
     heldFrom = committed;
   };
 
   return {
     write(chunk) {
       if (ended) throw new Error('write after end');
-      const needed = heldLength + chunk.length;
-      if (needed > held.length) {
-        const grown = new Uint8Array(Math.max(needed, 2 * held.length));
-        grown.set(held.subarray(0, heldLength));
-        held = grown;
-      }
-      held.set(chunk, heldLength);
-      heldLength = needed;
-      if (heldLength < retryAt && heldLength <= limits.maxRecordBytes) return;
+      held.append(chunk);
+      if (held.waiting()) return;
       run(false);
     },
     end() {
@@ -138,8 +127,8 @@ export function createDelimitedRecordReader(
       ended = true;
       run(true);
       // What is left is empty lines after the last row.
-      committed += heldLength;
-      heldLength = 0;
+      committed += held.length;
+      held.dropFront(held.length);
     },
     get committedOffset() {
       return committed;

@@ -6,6 +6,7 @@
  * caller asks the text parser of timeParser.ts, whose answer is the rule;
  * these shortcuts only ever give the number that parser would give.
  */
+import { latin1Text } from './asciiBytes.js';
 import type { TimeParser } from './timeParser.js';
 
 /** Epoch ms, null for an invalid date, undefined to ask the text parser. */
@@ -224,7 +225,7 @@ function patternParser(steps: Step[], textParser: TimeParser):
     let dateStart = dateKey === lastDateKey ? lastDateStart
       : dateStarts.get(dateKey);
     if (dateStart === undefined) {
-      const millis = textParser(asciiOf(bytes, start, end));
+      const millis = textParser(latin1Text(bytes, start, end));
       if (millis === null) return null;
       dateStart = millis - timeMs;
       if (dateStarts.size >= MAX_CACHED_DATES) dateStarts.clear();
@@ -308,10 +309,4 @@ function readOffset(
   }
   const seconds = (hours * 60 + minutes) * 60;
   return sign === 0x2d ? -seconds : seconds;
-}
-
-function asciiOf(bytes: Uint8Array, start: number, end: number): string {
-  let text = '';
-  for (let i = start; i < end; i += 1) text += String.fromCharCode(bytes[i]);
-  return text;
 }
