@@ -2,10 +2,12 @@
 // edge waits in HeldBytes and is read again from its start.
 import { DelimitedRows } from './delimitedRows.js';
 import {
-  CountingError, fieldNotInCsvHeader, recordTooLarge, tooManyFields,
+  CountingError, fieldNotInCsvHeader, headerTooLarge, headerTooWide,
+  recordTooLarge, tooManyFields,
 } from './errors.js';
 import { HeldBytes } from './heldBytes.js';
 import { NEED_MORE } from './jsonBytes.js';
+import { ValueKind, isSpanSink, type RecordSpans } from './recordSpans.js';
 import type {
   ReaderCheckpoint, ReaderLimits, RecordReader, RecordSink,
 } from './types.js';
@@ -17,7 +19,20 @@ export interface DelimitedReaderOptions {
   resume?: ReaderCheckpoint;
 }
 
+/**
+ * What resuming needs of the header: its width and the column of each
+ * field path (-1 for none), both null before the header was read. Its
+ * size does not grow with the header's, so a checkpoint fits a DynamoDB
+ * item whatever the header (a whole header once made it pass 400 KB).
+ */
 interface DelimitedState {
+  width: number | null;
+  columns: number[] | null;
+  linesRead: number;
+}
+
+/** A checkpoint written before the header was reduced to its columns. */
+interface EarlierDelimitedState {
   header: string[] | null;
   linesRead: number;
 }
@@ -28,8 +43,10 @@ const AUTO_CREATED_FIELDS = new Set(['mlcategory']);
 /**
  * The legacy `delimited` format (spec §11.6): a header line, then one record
  * per row. Throws a CountingError when an input field (other than
- * `mlcategory`) is not in the header. `leafCount` handed to the sink is the
- * header's width.
+ * `mlcategory`) is not in the header, or the header is over the limits of
+ * a record. `leafCount` handed to the sink is the header's width. Only the
+ * columns of the field paths are read, and a sink that takes byte ranges
+ * gets them for rows whose wanted columns are ASCII.
  */
 export function createDelimitedRecordReader(
   fieldPaths: readonly string[],
@@ -40,7 +57,9 @@ export function createDelimitedRecordReader(
   const rows = new DelimitedRows(singleByte(options.fieldDelimiter),
     singleByte(options.quoteCharacter));
   const values: (string | undefined)[] = new Array(fieldPaths.length);
-  let header: string[] | null = null;
+  const spanSink = isSpanSink(sink) ? sink : null;
+  const spans = new RowSpans(fieldPaths.length);
+  let width: number | null = null;
   /** For each field path, its column in the header. */
   let columnOf: number[] = [];
   const held = new HeldBytes(limits.maxRecordBytes);
@@ -48,33 +67,58 @@ export function createDelimitedRecordReader(
   let ended = false;
 
   const useHeader = (names: string[]) => {
+    if (names.length > limits.maxFieldsPerRecord) {
+      throw headerTooWide(limits.maxFieldsPerRecord);
+    }
     const last = new Map<string, number>();
     names.forEach((name, i) => last.set(name, i));
     for (const field of fieldPaths) {
       if (AUTO_CREATED_FIELDS.has(field) || last.has(field)) continue;
       throw fieldNotInCsvHeader(field, names);
     }
-    header = names;
+    width = names.length;
     columnOf = fieldPaths.map((field) => last.get(field) ?? -1);
   };
 
-  const state = resume?.state as DelimitedState | null | undefined;
+  const state = resume?.state as
+    DelimitedState | EarlierDelimitedState | null | undefined;
   if (state) {
     rows.linesRead = state.linesRead;
-    if (state.header) useHeader(state.header);
+    if ('header' in state) {
+      if (state.header) useHeader(state.header);
+    } else if (state.width !== null && state.columns !== null) {
+      width = state.width;
+      columnOf = state.columns;
+    }
   }
 
-  const emit = (width: number) => {
-    const { columns } = rows;
-    if (columns.length > limits.maxFieldsPerRecord) {
+  const emit = (rowWidth: number) => {
+    const count = rows.columnCount;
+    if (count > limits.maxFieldsPerRecord) {
       throw tooManyFields(limits.maxFieldsPerRecord);
+    }
+    if (spanSink !== null && spans.fill(rows, columnOf)) {
+      spanSink.recordSpans(rowWidth, spans);
+      return;
     }
     for (let k = 0; k < columnOf.length; k += 1) {
       const column = columnOf[k];
-      values[k] = column >= 0 && column < columns.length
-        ? columns[column] : undefined;
+      values[k] = column >= 0 && column < count
+        ? rows.columnText(column) : undefined;
     }
-    sink.record(width, values);
+    sink.record(rowWidth, values);
+  };
+
+  const tooLarge = () => (width === null
+    ? headerTooLarge(limits.maxRecordBytes)
+    : recordTooLarge(limits.maxRecordBytes));
+
+  const readHeader = () => {
+    const names: string[] = [];
+    for (let k = 0; k < rows.columnCount; k += 1) {
+      names.push(rows.columnText(k));
+    }
+    useHeader(names);
   };
 
   const pump = () => {
@@ -84,20 +128,16 @@ export function createDelimitedRecordReader(
       for (;;) {
         const start = rows.pos;
         if (!rows.readRow()) return;
-        if (rows.pos - start > limits.maxRecordBytes) {
-          throw recordTooLarge(limits.maxRecordBytes);
-        }
-        if (header) emit((header as string[]).length);
-        else useHeader([...rows.columns]);
+        if (rows.pos - start > limits.maxRecordBytes) throw tooLarge();
+        if (width === null) readHeader();
+        else emit(width);
         committed += rows.pos - start;
         linesAtCommit = rows.linesRead;
       }
     } catch (error) {
       if (error !== NEED_MORE) throw error;
       rows.linesRead = linesAtCommit;
-      if (!held.ranOut(held.length - consumedSince())) {
-        throw recordTooLarge(limits.maxRecordBytes);
-      }
+      if (!held.ranOut(held.length - consumedSince())) throw tooLarge();
     }
   };
 
@@ -135,12 +175,48 @@ export function createDelimitedRecordReader(
     },
     checkpoint() {
       const saved: DelimitedState = {
-        header: header ? [...(header as string[])] : null,
+        width,
+        columns: width === null ? null : [...columnOf],
         linesRead: rows.linesRead,
       };
       return { offset: committed, state: saved };
     },
   };
+}
+
+/** A row's wanted columns as byte ranges of its bytes, for a SpanSink. */
+class RowSpans implements RecordSpans {
+  bytes: Uint8Array = new Uint8Array(0);
+  readonly kinds: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  presentCount = 0;
+
+  constructor(fieldCount: number) {
+    this.kinds = new Uint8Array(fieldCount);
+    this.starts = new Int32Array(fieldCount);
+    this.ends = new Int32Array(fieldCount);
+  }
+
+  /** False when a wanted column is not ASCII: its text needs decoding. */
+  fill(rows: DelimitedRows, columnOf: readonly number[]): boolean {
+    let present = 0;
+    for (let k = 0; k < columnOf.length; k += 1) {
+      const column = columnOf[k];
+      if (column < 0 || column >= rows.columnCount) {
+        this.kinds[k] = ValueKind.ABSENT;
+        continue;
+      }
+      if (!rows.isAscii(column)) return false;
+      this.kinds[k] = ValueKind.STRING;
+      this.starts[k] = rows.columnStart(column);
+      this.ends[k] = rows.columnEnds[column];
+      present += 1;
+    }
+    this.bytes = rows.row;
+    this.presentCount = present;
+    return true;
+  }
 }
 
 function singleByte(character: string): number {
