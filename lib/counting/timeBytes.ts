@@ -86,10 +86,12 @@ function patternParser(steps: Step[], textParser: TimeParser):
   const ops = Int32Array.from(steps, (s) => s.op);
   const widths = Int32Array.from(steps, (s) => s.width);
   const literals = Int32Array.from(steps, (s) => s.byte);
+  // A field is read only after a step of this record set it, or it has
+  // no step and keeps its value from here: minute, second, fraction,
+  // offset and day of week 0, and without a year 1, which stands in the
+  // cache key for the text parser's default year.
   const fields = new Int32Array(FIELD_COUNT);
-  // Without a year every date is in the text parser's default year; 1
-  // stands for it in the cache key.
-  const defaultYear = steps.some((s) => s.op === OP_YEAR) ? 0 : 1;
+  if (!steps.some((s) => s.op === OP_YEAR)) fields[OP_YEAR] = 1;
   const dateSteps = datePrefix(steps);
   // With no names every step has a fixed width: a time of any other length
   // is not ours, and the steps need no bounds checks of their own.
@@ -117,15 +119,16 @@ function patternParser(steps: Step[], textParser: TimeParser):
     let k = cached ? dateSteps : 0;
     let p = cached ? start + lastDateLength : start;
     let dateEnd = p;
-    // Minute, second, fraction, offset and day of week may be absent.
-    fields[OP_MINUTE] = 0;
-    fields[OP_SECOND] = 0;
-    fields[OP_NANO] = 0;
-    fields[F_OFFSET] = 0;
-    fields[F_DAY_OF_WEEK] = 0;
-    fields[OP_YEAR] = defaultYear;
-    for (; k < ops.length; k += 1) {
-      if (k === dateSteps) dateEnd = p;
+    // Up to the end of the date first (unless it was skipped), to note
+    // where it ends, then the rest.
+    let stop = cached ? ops.length : dateSteps;
+    for (;; k += 1) {
+      if (k === stop) {
+        if (stop === ops.length) break;
+        dateEnd = p;
+        stop = ops.length;
+        if (k === stop) break;
+      }
       const op = ops[k];
       if (op === OP_LITERAL) {
         if (p >= end || bytes[p] !== literals[k]) return undefined;
@@ -135,7 +138,7 @@ function patternParser(steps: Step[], textParser: TimeParser):
         if (p < 0) return undefined;
       } else {
         const width = widths[k];
-        if (hasNames && p + width > end) return undefined;
+        if (p + width > end) return undefined;
         if (op === OP_OFFSET || op === OP_OFFSET_COLON) {
           const offset = readOffset(bytes, p, op === OP_OFFSET_COLON);
           if (offset === undefined) return undefined;
