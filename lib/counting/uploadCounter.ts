@@ -4,12 +4,10 @@
  * engine clock. Everything that does not depend on the record is decided
  * in the constructor; `record` only does arithmetic on plain numbers.
  */
+import { latin1Text } from './asciiBytes.js';
 import { addRecord } from './bucketDiagnostics.js';
 import { advanceEngineClock } from './engineClock.js';
-import { latin1Text } from './asciiBytes.js';
-import {
-  ValueKind, type RecordSpans, type SpanSink,
-} from './recordSpans.js';
+import { ValueKind, type RecordSpans, type SpanSink } from './recordSpans.js';
 import { outOfOrderThresholdSec, wholeSeconds } from './outOfOrder.js';
 import {
   createByteTimeParser, MAX_MILLIS_DIGITS, MAX_SECONDS_DIGITS, plainInteger,
