@@ -7,8 +7,7 @@
 import { englishNames } from './datePattern.js';
 import { mayCacheDates } from './dateStarts.js';
 
-// What each step does. Plain constants, not an object, so that reading
-// one in the parser's loop costs nothing.
+// What each step does.
 export const OP_LITERAL = 0;
 export const OP_YEAR = 1;
 export const OP_MONTH = 2;
@@ -25,7 +24,10 @@ export const OP_DAY_NAME = 11;
 /** One piece of a compiled pattern. */
 export interface Step {
   op: number;
-  /** Bytes a number, fraction or offset takes; 1 for a literal. */
+  /**
+   * Bytes a number, fraction or offset takes; 1 for a literal; 0 for a
+   * name, whose width varies.
+   */
   width: number;
   /** For literals: the byte to match. */
   byte: number;
