@@ -1,6 +1,6 @@
 /**
  * Bucket diagnostics (spec §7): a moving window of per-bucket record counts
- * that finalises buckets as time moves on and judges each one empty or
+ * that finalizes buckets as time moves on and judges each one empty or
  * sparse. The state is plain data so it can be persisted between uploads;
  * the functions here change it in place and are given a private copy.
  */
@@ -79,8 +79,8 @@ export function addRecord(
 
 /**
  * Moves the latest bucket `steps` buckets on (spec §7.3). Two window
- * lengths of single steps finalise every bucket that held records and leave
- * a full window of empty ones; each further step would only finalise one
+ * lengths of single steps finalize every bucket that held records and leave
+ * a full window of empty ones; each further step would only finalize one
  * more empty bucket, so those are counted at once. A record years after the
  * last one costs no more than one a few buckets later.
  */
@@ -92,7 +92,7 @@ function advance(
   for (let i = 0; i < single; i += 1) {
     const next = (state.latestIdx + 1) % size;
     if (next === state.earliestIdx) {
-      finalise(state, bucketSpanMs, next);
+      finalize(state, bucketSpanMs, next);
       state.movingTotal -= state.counts[next];
       state.earliestStart += bucketSpanMs;
       state.earliestIdx = (state.earliestIdx + 1) % size;
@@ -104,7 +104,7 @@ function advance(
 
   const rest = steps - single;
   if (rest <= 0) return;
-  // Buckets earliestStart, earliestStart + span, ... are finalised empty.
+  // Buckets earliestStart, earliestStart + span, ... are finalized empty.
   state.bucketCount += rest;
   state.emptyBucketCount += rest;
   state.latestEmpty = state.earliestStart + (rest - 1) * bucketSpanMs;
@@ -116,7 +116,7 @@ function advance(
 }
 
 /**
- * End of upload (spec §7.4): finalises every bucket in the window except
+ * End of upload (spec §7.4): finalizes every bucket in the window except
  * the one holding the latest record. Nothing leaves the window.
  */
 export function flushAll(state: DiagnosticsState, bucketSpanMs: number): void {
@@ -125,7 +125,7 @@ export function flushAll(state: DiagnosticsState, bucketSpanMs: number): void {
   const size = state.counts.length;
   for (let idx = state.earliestIdx; idx !== state.latestIdx;
     idx = (idx + 1) % size) {
-    finalise(state, bucketSpanMs, idx);
+    finalize(state, bucketSpanMs, idx);
   }
 }
 
@@ -159,7 +159,7 @@ function later(current: number | null, candidate: number): number | null {
   return current === null || candidate > current ? candidate : current;
 }
 
-function finalise(
+function finalize(
   state: DiagnosticsState, bucketSpanMs: number, idx: number,
 ): void {
   const size = state.counts.length;

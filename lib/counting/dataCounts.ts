@@ -1,4 +1,5 @@
 /** The `data_counts` accumulators and their JSON form (spec §3). */
+import { isoTimeText } from './timeText.js';
 import type { DataCounts } from './types.js';
 
 export function emptyDataCounts(): DataCounts {
@@ -61,12 +62,7 @@ export function renderDataCounts(
     bucket_count: counts.bucketCount,
   };
   const time = (name: string, value: number | null) => {
-    if (value === null) return;
-    if (options.human) {
-      const text = isoString(value);
-      if (text !== null) out[`${name}_string`] = text;
-    }
-    out[name] = value;
+    if (value !== null) renderTime(out, name, value, options.human);
   };
 
   time('earliest_record_timestamp', counts.earliestRecordTimestamp);
@@ -80,11 +76,12 @@ export function renderDataCounts(
 }
 
 /**
- * ISO-8601 UTC with milliseconds, e.g. `2014-06-23T00:00:00.000Z`. A time
- * outside JavaScript's date range (±275,760 years) gets no companion;
- * Elasticsearch would print one, which matters only for absurd epoch data.
+ * Puts a time in epoch ms under `name`, preceded with `human` by its
+ * `<name>_string` companion (spec §3.5, §11.3), for any time a long holds.
  */
-function isoString(ms: number): string | null {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+export function renderTime(
+  out: Record<string, unknown>, name: string, ms: number, human: boolean,
+): void {
+  if (human) out[`${name}_string`] = isoTimeText(ms);
+  out[name] = ms;
 }

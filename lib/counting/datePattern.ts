@@ -9,15 +9,18 @@
  * which only changes what a round trip prints, not whether it succeeds.
  */
 import {
-  ChronoField, DateTimeFormatterBuilder, Instant, LocalDateTime,
-  ParsePosition, ResolverStyle, ZoneId, ZoneOffset, ZonedDateTime,
-  type DateTimeFormatter, type TemporalAccessor,
+  ChronoField, DateTimeFormatter, DateTimeFormatterBuilder, Instant,
+  LocalDate, LocalDateTime, ParsePosition, ResolverStyle, ZoneId, ZoneOffset,
+  ZonedDateTime, type TemporalAccessor,
 } from '@js-joda/core';
 import { Locale } from '@js-joda/locale';
 // Registers the zone rules and the English month and day names that the
 // formatter reads (`MMM` = `May`); both packages work by side effect.
 import '@js-joda/timezone';
 import '@js-joda/locale_en-us';
+import {
+  DateStarts, dateKey, isPlainDate, isPlainTime, mayCacheDates, timeOfDayMs,
+} from './dateStarts.js';
 
 export interface PatternParserOptions {
   /** Wall clock in epoch ms: its UTC year fills in a pattern without one. */
@@ -29,12 +32,11 @@ export interface PatternParserOptions {
 /**
  * The formatter Elasticsearch builds: lenient, the user pattern, the year
  * of `nowMs` as default year-of-era, SMART resolution, English names. The
- * default is added unconditionally, as in Elasticsearch, so a `uuuu` year
- * other than the current one conflicts with it and fails to resolve.
+ * default is added unconditionally, as in Elasticsearch, so a `uuuu` (or
+ * week-based `YYYY`) year other than the current one conflicts with it
+ * and fails to resolve.
  */
-export function buildFormatter(
-  pattern: string, nowMs: number,
-): DateTimeFormatter {
+function buildFormatter(pattern: string, nowMs: number): DateTimeFormatter {
   const currentYear = new Date(nowMs).getUTCFullYear();
   return new DateTimeFormatterBuilder()
     .parseLenient()
@@ -46,20 +48,34 @@ export function buildFormatter(
 
 export type PatternKind = 'instant' | 'localDateTime';
 
+export interface DatePattern {
+  formatter: DateTimeFormatter;
+  kind: PatternKind;
+}
+
 /**
- * Formats 1970-01-01T00:00:00Z with the formatter and parses it back: an
- * instant means the pattern carries a zone; a date with an hour means a
- * local date-time read as UTC; anything else cannot give a timestamp.
+ * The pattern as Elasticsearch checks it when a job is created and reads
+ * it for every record (spec §4.4): 1970-01-01T00:00:00Z is formatted with
+ * the formatter and parsed back. An instant means the pattern carries a
+ * zone; a date with an hour means a local date-time read as UTC; anything
+ * else cannot give a timestamp, and the pattern is refused (null).
  */
-export function patternKind(formatter: DateTimeFormatter): PatternKind | null {
+export function compileDatePattern(
+  pattern: string, nowMs: number,
+): DatePattern | null {
   try {
+    const formatter = buildFormatter(pattern, nowMs);
     // The region `UTC` rather than the offset `Z`: js-joda prints the
     // offset's id `Z` for `z`, which its own `z` parser then refuses.
     const epoch = ZonedDateTime.ofInstant(Instant.EPOCH, ZoneId.of('UTC'));
     const parsed = formatter.parse(formatter.format(epoch));
-    if (parsed.isSupported(ChronoField.INSTANT_SECONDS)) return 'instant';
+    if (parsed.isSupported(ChronoField.INSTANT_SECONDS)) {
+      return { formatter, kind: 'instant' };
+    }
     if (parsed.isSupported(ChronoField.EPOCH_DAY)
-      && parsed.isSupported(ChronoField.HOUR_OF_DAY)) return 'localDateTime';
+      && parsed.isSupported(ChronoField.HOUR_OF_DAY)) {
+      return { formatter, kind: 'localDateTime' };
+    }
     return null;
   } catch {
     return null;
@@ -68,7 +84,7 @@ export function patternKind(formatter: DateTimeFormatter): PatternKind | null {
 
 /** A resolved parse to epoch ms, as Elasticsearch converts it; or null. */
 function resolveToMillis(
-  formatter: DateTimeFormatter, kind: PatternKind, text: string,
+  { formatter, kind }: DatePattern, text: string,
 ): number | null {
   try {
     const parsed = formatter.parse(text);
@@ -78,12 +94,6 @@ function resolveToMillis(
     return null;
   }
 }
-
-const FAST_LETTERS = new Set(['y', 'M', 'd', 'H', 'm', 's', 'S', 'Z', 'X',
-  'x']);
-const OFFSET_LETTERS = new Set(['Z', 'X', 'x']);
-const MAX_CACHED_DATES = 4096;
-const MAX_OFFSET_SEC = 18 * 3600;
 
 /** Pattern letters outside quotes, or null when it has optional sections. */
 function patternLetters(pattern: string): Set<string> | null {
@@ -100,24 +110,6 @@ function patternLetters(pattern: string): Set<string> | null {
   return letters;
 }
 
-/**
- * Whether records can take the cached path: only numeric date and time
- * fields, month names and numeric offsets, with a day and an hour, so that
- * the result is the cached date's start plus the time of day minus offset.
- */
-function allowsCachedPath(pattern: string, kind: PatternKind): boolean {
-  const letters = patternLetters(pattern);
-  if (letters === null) return false;
-  for (const letter of letters) if (!FAST_LETTERS.has(letter)) return false;
-  if (!letters.has('M') || !letters.has('d') || !letters.has('H')) {
-    return false;
-  }
-  if (letters.has('s') && !letters.has('m')) return false;
-  if (letters.has('S') && !letters.has('s')) return false;
-  const hasOffset = [...letters].some((letter) => OFFSET_LETTERS.has(letter));
-  return hasOffset === (kind === 'instant');
-}
-
 function fieldOr(
   parsed: TemporalAccessor, field: ChronoField, fallback: number,
 ): number {
@@ -125,29 +117,25 @@ function fieldOr(
 }
 
 /**
- * A parser for one pattern, decided once per upload. Records of one file
- * mostly share their date, so the start of each date (in ms, offset
- * removed) is cached by its year, month and day; a record then costs one
- * unresolved js-joda parse, which is several times cheaper than a resolved
- * one. Anything unusual (out-of-range fields, a zone id, a date seen for
- * the first time) goes through the full js-joda resolution.
+ * A parser for one pattern, decided once per upload. A record whose date
+ * is in the cache (dateStarts.ts) costs one unresolved js-joda parse,
+ * which is several times cheaper than a resolved one. Anything unusual
+ * (out-of-range fields, a zone id, a date seen for the first time) goes
+ * through the full js-joda resolution.
  */
 export function createPatternParser(
   pattern: string, options: PatternParserOptions,
 ): (text: string) => number | null {
-  let formatter: DateTimeFormatter;
-  try {
-    formatter = buildFormatter(pattern, options.nowMs);
-  } catch {
-    return () => null;
-  }
-  const kind = patternKind(formatter);
-  if (kind === null) return () => null;
-  if (options.cache === false || !allowsCachedPath(pattern, kind)) {
-    return (text) => resolveToMillis(formatter, kind, text);
+  const compiled = compileDatePattern(pattern, options.nowMs);
+  if (compiled === null) return () => null;
+  const letters = patternLetters(pattern);
+  if (options.cache === false || letters === null
+    || !mayCacheDates(letters)) {
+    return (text) => resolveToMillis(compiled, text);
   }
 
-  const dateStarts = new Map<number, number>();
+  const { formatter } = compiled;
+  const dateStarts = new DateStarts();
   const position = new ParsePosition(0);
   let lastText = '';
   let lastMillis: number | null = null;
@@ -159,32 +147,29 @@ export function createPatternParser(
     if (parsed === null || position.getErrorIndex() >= 0
       || position.getIndex() !== text.length) return null;
 
+    // Without a year in the pattern, the default year is a parsed field.
     const year = fieldOr(parsed, ChronoField.YEAR_OF_ERA, -1);
     const month = fieldOr(parsed, ChronoField.MONTH_OF_YEAR, -1);
     const day = fieldOr(parsed, ChronoField.DAY_OF_MONTH, -1);
+    const dayOfWeek = fieldOr(parsed, ChronoField.DAY_OF_WEEK, 0);
     const hour = fieldOr(parsed, ChronoField.HOUR_OF_DAY, -1);
     const minute = fieldOr(parsed, ChronoField.MINUTE_OF_HOUR, 0);
     const second = fieldOr(parsed, ChronoField.SECOND_OF_MINUTE, 0);
     const nano = fieldOr(parsed, ChronoField.NANO_OF_SECOND, 0);
     const offsetSec = fieldOr(parsed, ChronoField.OFFSET_SECONDS, 0);
-    const ordinary = year >= 1 && year <= 9999 && month >= 1 && month <= 12
-      && day >= 1 && day <= 31 && hour >= 0 && hour <= 23
-      && minute >= 0 && minute <= 59 && second >= 0 && second <= 59
-      && nano >= 0 && nano <= 999_999_999
-      // Java refuses offsets beyond ±18:00 when it resolves the instant.
-      && Math.abs(offsetSec) <= MAX_OFFSET_SEC;
-    if (!ordinary) return resolveToMillis(formatter, kind, text);
+    if (!isPlainDate(year, month, day)
+      || !isPlainTime(hour, minute, second, nano, offsetSec)) {
+      return resolveToMillis(compiled, text);
+    }
 
-    const timeMs = ((hour * 60 + minute) * 60 + second) * 1000
-      + Math.floor(nano / 1_000_000) - offsetSec * 1000;
-    const dateKey = (year * 100 + month) * 100 + day;
-    const dateStart = dateStarts.get(dateKey);
+    const timeMs = timeOfDayMs(hour, minute, second, nano, offsetSec);
+    const key = dateKey(year, month, day, dayOfWeek);
+    const dateStart = dateStarts.get(key);
     if (dateStart !== undefined) return dateStart + timeMs;
 
-    const millis = resolveToMillis(formatter, kind, text);
+    const millis = resolveToMillis(compiled, text);
     if (millis === null) return null;
-    if (dateStarts.size >= MAX_CACHED_DATES) dateStarts.clear();
-    dateStarts.set(dateKey, millis - timeMs);
+    dateStarts.set(key, millis - timeMs);
     return millis;
   };
 
@@ -195,4 +180,36 @@ export function createPatternParser(
     lastMillis = millis;
     return millis;
   };
+}
+
+/** A name the formatter reads for a field, and the field's value. */
+export interface FieldName {
+  text: string;
+  value: number;
+}
+
+/**
+ * The full and short English names of months (`MMMM`, `MMM`) or days of
+ * the week (`EEEE`, `EEE`), as js-joda prints them with the US locale,
+ * longest first. A lenient formatter reads any of them for any count of
+ * the letter, and the narrow one-letter forms too, which are left out.
+ */
+export function englishNames(field: 'month' | 'dayOfWeek'): FieldName[] {
+  const letter = field === 'month' ? 'M' : 'E';
+  const full = DateTimeFormatter.ofPattern(letter.repeat(4))
+    .withLocale(Locale.US);
+  const short = DateTimeFormatter.ofPattern(letter.repeat(3))
+    .withLocale(Locale.US);
+  const names = new Map<string, number>();
+  for (let value = 1; value <= (field === 'month' ? 12 : 7); value += 1) {
+    // 2001-01-01 was a Monday, day of week 1.
+    const date = field === 'month' ? LocalDate.of(2001, value, 1)
+      : LocalDate.of(2001, 1, value);
+    for (const formatter of [full, short]) {
+      const text = formatter.format(date);
+      if (!names.has(text)) names.set(text, value);
+    }
+  }
+  return [...names].map(([text, value]) => ({ text, value }))
+    .sort((a, b) => b.text.length - a.text.length);
 }

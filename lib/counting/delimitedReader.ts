@@ -1,10 +1,13 @@
 // Rows are read from held bytes like JSON records: a row cut by a chunk
-// edge is read again once the held bytes have doubled.
-import { NEED_MORE } from './jsonBytes.js';
+// edge waits in HeldBytes and is read again from its start.
 import { DelimitedRows } from './delimitedRows.js';
 import {
-  CountingError, fieldNotInCsvHeader, recordTooLarge, tooManyFields,
+  CountingError, fieldNotInCsvHeader, headerTooLarge, headerTooWide,
+  recordTooLarge, tooManyFields,
 } from './errors.js';
+import { HeldBytes } from './heldBytes.js';
+import { NEED_MORE } from './jsonBytes.js';
+import { ValueKind, isSpanSink, type RecordSpans } from './recordSpans.js';
 import type {
   ReaderCheckpoint, ReaderLimits, RecordReader, RecordSink,
 } from './types.js';
@@ -16,7 +19,20 @@ export interface DelimitedReaderOptions {
   resume?: ReaderCheckpoint;
 }
 
+/**
+ * What resuming needs of the header: its width and the column of each
+ * field path (-1 for none), both null before the header was read. Its
+ * size does not grow with the header's, so a checkpoint fits a DynamoDB
+ * item whatever the header (a whole header once made it pass 400 KB).
+ */
 interface DelimitedState {
+  width: number | null;
+  columns: number[] | null;
+  linesRead: number;
+}
+
+/** A checkpoint written before the header was reduced to its columns. */
+interface EarlierDelimitedState {
   header: string[] | null;
   linesRead: number;
 }
@@ -27,8 +43,10 @@ const AUTO_CREATED_FIELDS = new Set(['mlcategory']);
 /**
  * The legacy `delimited` format (spec §11.6): a header line, then one record
  * per row. Throws a CountingError when an input field (other than
- * `mlcategory`) is not in the header. `leafCount` handed to the sink is the
- * header's width.
+ * `mlcategory`) is not in the header, or the header is over the limits of
+ * a record. `leafCount` handed to the sink is the header's width. Only the
+ * columns of the field paths are read, and a sink that takes byte ranges
+ * gets them for rows whose wanted columns are ASCII.
  */
 export function createDelimitedRecordReader(
   fieldPaths: readonly string[],
@@ -39,43 +57,68 @@ export function createDelimitedRecordReader(
   const rows = new DelimitedRows(singleByte(options.fieldDelimiter),
     singleByte(options.quoteCharacter));
   const values: (string | undefined)[] = new Array(fieldPaths.length);
-  let header: string[] | null = null;
+  const spanSink = isSpanSink(sink) ? sink : null;
+  const spans = new RowSpans(fieldPaths.length);
+  let width: number | null = null;
   /** For each field path, its column in the header. */
   let columnOf: number[] = [];
-  let held = new Uint8Array(4096);
-  let heldLength = 0;
+  const held = new HeldBytes(limits.maxRecordBytes);
   let committed = resume?.offset ?? 0;
-  let retryAt = 0;
   let ended = false;
 
   const useHeader = (names: string[]) => {
+    if (names.length > limits.maxFieldsPerRecord) {
+      throw headerTooWide(limits.maxFieldsPerRecord);
+    }
     const last = new Map<string, number>();
     names.forEach((name, i) => last.set(name, i));
     for (const field of fieldPaths) {
       if (AUTO_CREATED_FIELDS.has(field) || last.has(field)) continue;
       throw fieldNotInCsvHeader(field, names);
     }
-    header = names;
+    width = names.length;
     columnOf = fieldPaths.map((field) => last.get(field) ?? -1);
   };
 
-  const state = resume?.state as DelimitedState | null | undefined;
+  const state = resume?.state as
+    DelimitedState | EarlierDelimitedState | null | undefined;
   if (state) {
     rows.linesRead = state.linesRead;
-    if (state.header) useHeader(state.header);
+    if ('header' in state) {
+      if (state.header) useHeader(state.header);
+    } else if (state.width !== null && state.columns !== null) {
+      width = state.width;
+      columnOf = state.columns;
+    }
   }
 
-  const emit = (width: number) => {
-    const { columns } = rows;
-    if (columns.length > limits.maxFieldsPerRecord) {
+  const emit = (rowWidth: number) => {
+    const count = rows.columnCount;
+    if (count > limits.maxFieldsPerRecord) {
       throw tooManyFields(limits.maxFieldsPerRecord);
+    }
+    if (spanSink !== null && spans.fill(rows, columnOf)) {
+      spanSink.recordSpans(rowWidth, spans);
+      return;
     }
     for (let k = 0; k < columnOf.length; k += 1) {
       const column = columnOf[k];
-      values[k] = column >= 0 && column < columns.length
-        ? columns[column] : undefined;
+      values[k] = column >= 0 && column < count
+        ? rows.columnText(column) : undefined;
     }
-    sink.record(width, values);
+    sink.record(rowWidth, values);
+  };
+
+  const tooLarge = () => (width === null
+    ? headerTooLarge(limits.maxRecordBytes)
+    : recordTooLarge(limits.maxRecordBytes));
+
+  const readHeader = () => {
+    const names: string[] = [];
+    for (let k = 0; k < rows.columnCount; k += 1) {
+      names.push(rows.columnText(k));
+    }
+    useHeader(names);
   };
 
   const pump = () => {
@@ -85,21 +128,16 @@ export function createDelimitedRecordReader(
       for (;;) {
         const start = rows.pos;
         if (!rows.readRow()) return;
-        if (rows.pos - start > limits.maxRecordBytes) {
-          throw recordTooLarge(limits.maxRecordBytes);
-        }
-        if (header) emit((header as string[]).length);
-        else useHeader([...rows.columns]);
+        if (rows.pos - start > limits.maxRecordBytes) throw tooLarge();
+        if (width === null) readHeader();
+        else emit(width);
         committed += rows.pos - start;
         linesAtCommit = rows.linesRead;
       }
     } catch (error) {
       if (error !== NEED_MORE) throw error;
       rows.linesRead = linesAtCommit;
-      if (heldLength - consumedSince() > limits.maxRecordBytes) {
-        throw recordTooLarge(limits.maxRecordBytes);
-      }
-      retryAt = 2 * (heldLength - consumedSince());
+      if (!held.ranOut(held.length - consumedSince())) throw tooLarge();
     }
   };
 
@@ -108,29 +146,20 @@ export function createDelimitedRecordReader(
   const consumedSince = () => committed - heldFrom;
 
   const run = (final: boolean) => {
-    rows.buf = held;
-    rows.end = heldLength;
+    rows.buf = held.bytes;
+    rows.end = held.length;
     rows.final = final;
     heldFrom = committed;
     pump();
-    const used = committed - heldFrom;
-    held.copyWithin(0, used, heldLength);
-    heldLength -= used;
+    held.dropFront(committed - heldFrom);
     heldFrom = committed;
   };
 
   return {
     write(chunk) {
       if (ended) throw new Error('write after end');
-      const needed = heldLength + chunk.length;
-      if (needed > held.length) {
-        const grown = new Uint8Array(Math.max(needed, 2 * held.length));
-        grown.set(held.subarray(0, heldLength));
-        held = grown;
-      }
-      held.set(chunk, heldLength);
-      heldLength = needed;
-      if (heldLength < retryAt && heldLength <= limits.maxRecordBytes) return;
+      held.append(chunk);
+      if (held.waiting()) return;
       run(false);
     },
     end() {
@@ -138,20 +167,56 @@ export function createDelimitedRecordReader(
       ended = true;
       run(true);
       // What is left is empty lines after the last row.
-      committed += heldLength;
-      heldLength = 0;
+      committed += held.length;
+      held.dropFront(held.length);
     },
     get committedOffset() {
       return committed;
     },
     checkpoint() {
       const saved: DelimitedState = {
-        header: header ? [...(header as string[])] : null,
+        width,
+        columns: width === null ? null : [...columnOf],
         linesRead: rows.linesRead,
       };
       return { offset: committed, state: saved };
     },
   };
+}
+
+/** A row's wanted columns as byte ranges of its bytes, for a SpanSink. */
+class RowSpans implements RecordSpans {
+  bytes: Uint8Array = new Uint8Array(0);
+  readonly kinds: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  presentCount = 0;
+
+  constructor(fieldCount: number) {
+    this.kinds = new Uint8Array(fieldCount);
+    this.starts = new Int32Array(fieldCount);
+    this.ends = new Int32Array(fieldCount);
+  }
+
+  /** False when a wanted column is not ASCII: its text needs decoding. */
+  fill(rows: DelimitedRows, columnOf: readonly number[]): boolean {
+    let present = 0;
+    for (let k = 0; k < columnOf.length; k += 1) {
+      const column = columnOf[k];
+      if (column < 0 || column >= rows.columnCount) {
+        this.kinds[k] = ValueKind.ABSENT;
+        continue;
+      }
+      if (!rows.isAscii(column)) return false;
+      this.kinds[k] = ValueKind.STRING;
+      this.starts[k] = rows.columnStart(column);
+      this.ends[k] = rows.columnEnds[column];
+      present += 1;
+    }
+    this.bytes = rows.row;
+    this.presentCount = present;
+    return true;
+  }
 }
 
 function singleByte(character: string): number {

@@ -5,6 +5,9 @@
  * quotes is one quote; a line break inside quotes becomes LF; a quoted
  * value may span at most 10,000 lines. Works on bytes, so the delimiter and
  * the quote must each be one byte (ASCII).
+ *
+ * A row is kept as bytes, its columns back to back, and a column becomes
+ * text only when asked for: most columns of most rows are never read.
  */
 import { NEED_MORE } from './jsonBytes.js';
 import { quotedColumnTooLong, quotedColumnUnclosed } from './errors.js';
@@ -22,10 +25,19 @@ export class DelimitedRows {
   final = false;
   /** Lines consumed so far; the line being read is `linesRead + 1`. */
   linesRead = 0;
-  /** Columns of the last row; empty columns are "". */
-  readonly columns: string[] = [];
-  private column = new Uint8Array(256);
-  private columnLength = 0;
+  /**
+   * The columns of the last row, unquoted, back to back: column `k` is
+   * `row[columnStart(k), columnEnds[k])`. Valid until the next row.
+   */
+  row = new Uint8Array(256);
+  columnEnds = new Int32Array(16);
+  /** How many columns the last row has; an empty column counts. */
+  columnCount = 0;
+  private rowLength = 0;
+  /** Per column, non-zero when it has a byte of 0x80 or more. */
+  private wide = new Uint8Array(16);
+  private wideBits = 0;
+  private rowView: Buffer = Buffer.alloc(0);
   // The original's reader keeps a byte order mark as a character, so a
   // BOM before the header becomes part of the first column's name.
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -43,8 +55,9 @@ export class DelimitedRows {
       if (this.final) return false;
       throw NEED_MORE;
     }
-    this.columns.length = 0;
-    this.columnLength = 0;
+    this.columnCount = 0;
+    this.rowLength = 0;
+    this.wideBits = 0;
     let quotedFrom = 0;
     const { buf } = this;
     for (;;) {
@@ -79,6 +92,29 @@ export class DelimitedRows {
         quotedFrom = 0;
       }
     }
+  }
+
+  columnStart(k: number): number {
+    return k === 0 ? 0 : this.columnEnds[k - 1];
+  }
+
+  /** Whether column `k` is ASCII, so that its bytes are its text. */
+  isAscii(k: number): boolean {
+    return this.wide[k] === 0;
+  }
+
+  /** The text of column `k` of the last row, decoded as UTF-8. */
+  columnText(k: number): string {
+    const start = this.columnStart(k);
+    const end = this.columnEnds[k];
+    if (this.wide[k] !== 0) {
+      return this.decoder.decode(this.row.subarray(start, end));
+    }
+    if (this.rowView.buffer !== this.row.buffer) {
+      this.rowView = Buffer.from(this.row.buffer, this.row.byteOffset,
+        this.row.byteLength);
+    }
+    return this.rowView.toString('latin1', start, end);
   }
 
   /** Next byte without consuming it; -1 at the end of input. */
@@ -117,17 +153,28 @@ export class DelimitedRows {
   }
 
   private append(c: number): void {
-    if (this.columnLength === this.column.length) {
-      const grown = new Uint8Array(this.column.length * 2);
-      grown.set(this.column);
-      this.column = grown;
+    if (this.rowLength === this.row.length) {
+      const grown = new Uint8Array(this.row.length * 2);
+      grown.set(this.row);
+      this.row = grown;
     }
-    this.column[this.columnLength++] = c;
+    this.row[this.rowLength++] = c;
+    this.wideBits |= c;
   }
 
   private finishColumn(): void {
-    const bytes = this.column.subarray(0, this.columnLength);
-    this.columns.push(this.decoder.decode(bytes));
-    this.columnLength = 0;
+    const k = this.columnCount;
+    if (k === this.columnEnds.length) {
+      const ends = new Int32Array(2 * k);
+      ends.set(this.columnEnds);
+      this.columnEnds = ends;
+      const wide = new Uint8Array(2 * k);
+      wide.set(this.wide);
+      this.wide = wide;
+    }
+    this.columnEnds[k] = this.rowLength;
+    this.wide[k] = this.wideBits & 0x80;
+    this.wideBits = 0;
+    this.columnCount = k + 1;
   }
 }

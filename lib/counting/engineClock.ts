@@ -1,5 +1,5 @@
 /**
- * The analytics engine's "last finalised bucket end" (spec §8.4), which
+ * The analytics engine's "last finalized bucket end" (spec §8.4), which
  * flush reports. There is no engine here, so this is the one piece of its
  * bookkeeping that the API shows, kept in whole seconds as the engine does.
  */

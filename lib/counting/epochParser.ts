@@ -8,15 +8,13 @@
  * to the nearest double. The wrap and the saturation are computed exactly
  * with BigInt before that rounding, so only the last digits can differ.
  */
+import { hexValue, isDigit } from './asciiBytes.js';
 
 const LONG_MAX = 9223372036854775807n;
 const LONG_MIN = -9223372036854775808n;
 const TWO_POW_63 = 9223372036854775808;
 /** Below this many seconds, seconds × 1000 stays exact in a double. */
 const SAFE_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
-
-const CH_0 = 48;
-const CH_9 = 57;
 
 /** Parses Java `Double.valueOf` text; NaN result is NaN, failure is null. */
 export function parseJavaDouble(text: string): number | null {
@@ -168,17 +166,7 @@ export function parseEpochMillis(text: string): number | null {
   return typeof millis === 'number' ? millis : Number(millis);
 }
 
-function isDigit(code: number): boolean {
-  return code >= CH_0 && code <= CH_9;
-}
-
 function isTypeSuffix(ch: string | undefined): boolean {
   return ch === 'f' || ch === 'F' || ch === 'd' || ch === 'D';
 }
 
-function hexValue(code: number): number {
-  if (code >= CH_0 && code <= CH_9) return code - CH_0;
-  if (code >= 97 && code <= 102) return code - 87;
-  if (code >= 65 && code <= 70) return code - 55;
-  return -1;
-}

@@ -33,6 +33,16 @@ export const tooManyFields = (maxFieldsPerRecord: number): CountingError =>
     `A record has more than the limit of ${maxFieldsPerRecord} fields ` +
     '[maxFieldsPerRecord].');
 
+export const headerTooLarge = (maxRecordBytes: number): CountingError =>
+  new CountingError('parse_exception',
+    `The CSV header is larger than the limit of ${maxRecordBytes} bytes ` +
+    '[maxRecordBytes].');
+
+export const headerTooWide = (maxFieldsPerRecord: number): CountingError =>
+  new CountingError('parse_exception',
+    `The CSV header has more than the limit of ${maxFieldsPerRecord} ` +
+    'columns [maxFieldsPerRecord].');
+
 export const fieldNotInCsvHeader = (
   field: string, header: ReadonlyArray<string | null>,
 ): CountingError =>

@@ -11,6 +11,9 @@ export {
   startUpload,
   flushEngine,
 } from './session.js';
-export { renderDataCounts, emptyDataCounts } from './dataCounts.js';
+export {
+  renderDataCounts, renderTime, emptyDataCounts,
+} from './dataCounts.js';
+export { isoTimeText, jsonNumberText } from './timeText.js';
 export { inputFieldSet, analysedFieldCount } from './inputFields.js';
 export { isValidTimeFormat, createTimeParser } from './timeParser.js';

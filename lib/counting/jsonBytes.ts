@@ -3,22 +3,12 @@
  * UTF-8 decoding with the parser's own rules and Java's identifier classes
  * (the original uses them to decide how much of a bad token to swallow).
  */
+import { isDigit } from './asciiBytes.js';
 
 /** Thrown (never as an Error, so no stack is captured) on a syntax error. */
 export const SYNTAX_ERROR = { signal: 'syntax' } as const;
 /** Thrown when the held bytes end before the answer is known. */
 export const NEED_MORE = { signal: 'need-more' } as const;
-
-export const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-
-export function isHexDigit(c: number): boolean {
-  return isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
-
-export function hexValue(c: number): number {
-  if (c <= 0x39) return c - 0x30;
-  return (c | 0x20) - 0x57;
-}
 
 // Java's Character.isJavaIdentifierStart / isJavaIdentifierPart. The
 // Unicode tables of the JVM and of V8 may differ for recently assigned

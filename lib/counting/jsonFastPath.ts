@@ -24,11 +24,6 @@ import { ValueKind, spanText, type RecordSpans } from './recordSpans.js';
 import { FNV_BASIS, FNV_PRIME, WantedPaths } from './wantedPaths.js';
 import type { ReaderLimits, RecordSink } from './types.js';
 
-export {
-  ValueKind, asciiText, isSpanSink, type RecordSpans, type SpanSink,
-} from './recordSpans.js';
-export { pathHash } from './wantedPaths.js';
-
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const COLON = 0x3a;

@@ -8,7 +8,8 @@
  * What they accept is a subset of what the exact tokenizer accepts with
  * the same meaning; running out of bytes is a FAIL too.
  */
-import { isHexDigit, utf8Needed } from './jsonBytes.js';
+import { isDigit, isHexDigit, isSpace } from './asciiBytes.js';
+import { utf8Needed } from './jsonBytes.js';
 
 export const FAIL = -1;
 
@@ -20,11 +21,6 @@ const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 const ZERO = 0x30;
-
-export const isSpace = (c: number): boolean =>
-  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
-const isDigitByte = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
 /** Position of the first byte at or after `p` that is not whitespace. */
 export function skipSpace(buf: Uint8Array, p: number, end: number): number {
@@ -111,24 +107,24 @@ export function scanNumber(buf: Uint8Array, p: number, end: number): number {
   if (c === MINUS) {
     if (at >= end) return FAIL;
     c = buf[at++];
-    if (!isDigitByte(c)) return FAIL;
+    if (!isDigit(c)) return FAIL;
   }
   if (c === ZERO) {
-    if (at < end && isDigitByte(buf[at])) return FAIL;
+    if (at < end && isDigit(buf[at])) return FAIL;
   } else {
-    while (at < end && isDigitByte(buf[at])) at += 1;
+    while (at < end && isDigit(buf[at])) at += 1;
   }
   if (at < end && buf[at] === DOT) {
     at += 1;
     const from = at;
-    while (at < end && isDigitByte(buf[at])) at += 1;
+    while (at < end && isDigit(buf[at])) at += 1;
     if (at === from) return FAIL;
   }
   if (at < end && (buf[at] | 0x20) === 0x65) {
     at += 1;
     if (at < end && (buf[at] === MINUS || buf[at] === 0x2b)) at += 1;
     const from = at;
-    while (at < end && isDigitByte(buf[at])) at += 1;
+    while (at < end && isDigit(buf[at])) at += 1;
     if (at === from) return FAIL;
   }
   // A number must be followed by something; at the window's end more

@@ -6,7 +6,8 @@
  * record with what was counted before it.
  */
 import { SYNTAX_ERROR } from './jsonBytes.js';
-import { JsonTokenizer, Token, isValueToken } from './jsonTokenizer.js';
+import type { JsonTokenizer } from './jsonTokenizer.js';
+import { Token, isValueToken } from './jsonToken.js';
 import { malformedJson, tooManyFields } from './errors.js';
 
 /** Errors met while skipping after a syntax error, per upload. */

@@ -3,20 +3,13 @@
  * literals, and the way the original swallows a malformed token. Strings
  * and names are in JsonStrings, which this class extends.
  */
+import { isDigit, isSpace } from './asciiBytes.js';
 import {
-  NEED_MORE, SYNTAX_ERROR, isDigit, isJavaIdentifierPart,
-  isJavaIdentifierStart, utf8Needed,
+  NEED_MORE, SYNTAX_ERROR, isJavaIdentifierPart, isJavaIdentifierStart,
+  utf8Needed,
 } from './jsonBytes.js';
 import { JsonStrings } from './jsonStrings.js';
-
-// Token codes, repeated here to keep this file free of a cycle.
-const START_OBJECT = 1;
-const START_ARRAY = 3;
-const STRING = 6;
-const NUMBER = 7;
-const TRUE = 8;
-const FALSE = 9;
-const NULL = 10;
+import { Token } from './jsonToken.js';
 
 /** The original cuts the text of a bad token at this many characters. */
 const MAX_ERROR_TOKEN_LENGTH = 256;
@@ -40,7 +33,7 @@ export class JsonScanner extends JsonStrings {
       if (c > 0x20) {
         if (c !== 0x2f) return c;
         this.skipComment();
-      } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+      } else if (!isSpace(c)) {
         throw SYNTAX_ERROR;
       }
     }
@@ -65,20 +58,20 @@ export class JsonScanner extends JsonStrings {
     switch (c) {
       case 0x22:
         this.incomplete = true;
-        return STRING;
+        return Token.STRING;
       case 0x5b:
-        return START_ARRAY;
+        return Token.START_ARRAY;
       case 0x7b:
-        return START_OBJECT;
+        return Token.START_OBJECT;
       case 0x74:
         this.matchWord('true', 1);
-        return TRUE;
+        return Token.TRUE;
       case 0x66:
         this.matchWord('false', 1);
-        return FALSE;
+        return Token.FALSE;
       case 0x6e:
         this.matchWord('null', 1);
-        return NULL;
+        return Token.NULL;
       case 0x2d:
         return this.parseNumber(c, inRoot);
       default:
@@ -203,13 +196,13 @@ export class JsonScanner extends JsonStrings {
     this.pos -= 1;
     this.numberEnd = this.pos;
     if (inRoot) this.verifyRootSpace(c);
-    return NUMBER;
+    return Token.NUMBER;
   }
 
   private numberAtEnd(): number {
     if (!this.final) throw NEED_MORE;
     this.numberEnd = this.pos;
-    return NUMBER;
+    return Token.NUMBER;
   }
 
   /** A number at the root must be followed by whitespace. */

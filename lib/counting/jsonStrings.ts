@@ -4,9 +4,9 @@
  * names. On an error the bytes up to and including the offending one are
  * consumed, as in the original.
  */
+import { hexValue } from './asciiBytes.js';
 import {
-  NEED_MORE, SYNTAX_ERROR, decodeUtf8, encodeUnit, hexValue, isHexDigit,
-  utf8Needed,
+  NEED_MORE, SYNTAX_ERROR, decodeUtf8, encodeUnit, utf8Needed,
 } from './jsonBytes.js';
 
 const EMPTY = new Uint8Array(0);
@@ -171,9 +171,9 @@ export class JsonStrings {
       case 0x75: {
         let value = 0;
         for (let k = 0; k < 4; k += 1) {
-          const d = this.requireByte();
-          if (!isHexDigit(d)) throw SYNTAX_ERROR;
-          value = (value << 4) | hexValue(d);
+          const digit = hexValue(this.requireByte());
+          if (digit < 0) throw SYNTAX_ERROR;
+          value = (value << 4) | digit;
         }
         return value;
       }

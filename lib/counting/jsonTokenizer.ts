@@ -11,25 +11,11 @@
  * rolls back to a saved state; only at the true end of input do EOF rules
  * apply.
  */
+import { isSpace } from './asciiBytes.js';
 import { NEED_MORE, SYNTAX_ERROR } from './jsonBytes.js';
 import { JsonScanner } from './jsonScanner.js';
+import { Token } from './jsonToken.js';
 import { nestingTooDeep } from './errors.js';
-
-export const Token = {
-  NONE: 0,
-  START_OBJECT: 1,
-  END_OBJECT: 2,
-  START_ARRAY: 3,
-  END_ARRAY: 4,
-  FIELD_NAME: 5,
-  STRING: 6,
-  NUMBER: 7,
-  TRUE: 8,
-  FALSE: 9,
-  NULL: 10,
-} as const;
-
-export const isValueToken = (t: number): boolean => t >= Token.STRING;
 
 const ROOT = 0;
 const OBJECT = 1;
@@ -143,11 +129,7 @@ export class JsonTokenizer extends JsonScanner {
     if (this.incomplete || this.current === Token.FIELD_NAME) return;
     const { buf, end } = this;
     let p = this.pos;
-    while (p < end) {
-      const c = buf[p];
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-      p += 1;
-    }
+    while (p < end && isSpace(buf[p])) p += 1;
     this.pos = p;
   }
 

@@ -1,18 +1,15 @@
 /**
  * The streaming JSON record reader: feeds byte chunks to the tokenizer,
  * hands each finished record to the sink and remembers the last point
- * where reading could start again (committedOffset, checkpoint).
- *
- * A record cut by a chunk edge is read again from its start once more
- * bytes have come. To keep the total work linear, a record that ran out
- * of bytes is only retried when the held bytes have doubled (or the input
- * ended); the held bytes never grow past one record plus one chunk before
- * the size limit is checked.
+ * where reading could start again (committedOffset, checkpoint). A record
+ * cut by a chunk edge waits in HeldBytes and is read again from its start.
  */
 import { NEED_MORE } from './jsonBytes.js';
-import { JsonFastPath, isSpanSink, type SpanSink } from './jsonFastPath.js';
+import { JsonFastPath } from './jsonFastPath.js';
 import { FAIL, skipSpace } from './jsonFastScan.js';
+import { HeldBytes } from './heldBytes.js';
 import { JsonRecords } from './jsonRecords.js';
+import { isSpanSink, type SpanSink } from './recordSpans.js';
 import { JsonTokenizer, type TokenizerState } from './jsonTokenizer.js';
 import { recordTooLarge } from './errors.js';
 import type {
@@ -50,14 +47,12 @@ class JsonRecordReader implements RecordReader {
   private readonly records: JsonRecords;
   private readonly maxRecordBytes: number;
   /** Bytes not yet committed, starting at stream offset `heldFrom`. */
-  private held = new Uint8Array(4096);
-  private heldLength = 0;
+  private readonly held: HeldBytes;
   private heldFrom: number;
   /** Stream offset just past the last byte written. */
   private written: number;
   private committed: number;
   private savedErrors: number;
-  private retryAt = 0;
   private ended = false;
   private readonly fast: JsonFastPath | null;
   private readonly spanSink: SpanSink | null;
@@ -70,6 +65,7 @@ class JsonRecordReader implements RecordReader {
   ) {
     const { limits, resume } = options;
     this.maxRecordBytes = limits.maxRecordBytes;
+    this.held = new HeldBytes(limits.maxRecordBytes);
     this.tokens = new JsonTokenizer(limits.maxDepth);
     const wanted = new Map(fieldPaths.map((path, i) => [path, i]));
     this.records = new JsonRecords(this.tokens, wanted, fieldPaths.length,
@@ -113,30 +109,34 @@ class JsonRecordReader implements RecordReader {
       : new Uint8Array(given.buffer, given.byteOffset, given.length);
 
     this.written += chunk.length;
-    if (this.heldLength === 0) {
-      this.tokens.setInput(chunk, this.written - chunk.length, chunk.length,
-        false);
+    const held = this.held;
+    if (held.length === 0) {
+      // Nothing held: the chunk is read where it is, and only its
+      // uncommitted tail is copied.
+      const from = this.written - chunk.length;
+      this.tokens.setInput(chunk, from, chunk.length, false);
       this.pump();
-      this.keepTail(chunk, this.written - chunk.length);
+      held.replace(chunk, this.committed - from, chunk.length);
+      this.heldFrom = this.committed;
       return;
     }
 
-    this.append(chunk);
-    const waiting = this.heldLength < this.retryAt
-      && this.heldLength <= this.maxRecordBytes;
-    if (waiting) return;
-    this.tokens.setInput(this.held, this.heldFrom, this.heldLength, false);
+    held.append(chunk);
+    if (held.waiting()) return;
+    this.tokens.setInput(held.bytes, this.heldFrom, held.length, false);
     this.pump();
-    this.keepTail(this.held, this.heldFrom);
+    held.dropFront(this.committed - this.heldFrom);
+    this.heldFrom = this.committed;
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.tokens.setInput(this.held, this.heldFrom, this.heldLength, true);
+    this.tokens.setInput(this.held.bytes, this.heldFrom, this.held.length,
+      true);
     this.pump();
     this.committed = this.written;
-    this.heldLength = 0;
+    this.held.dropFront(this.held.length);
     this.heldFrom = this.written;
   }
 
@@ -158,11 +158,9 @@ class JsonRecordReader implements RecordReader {
       }
     } catch (error) {
       if (error !== NEED_MORE) throw error;
-      const pending = this.written - this.committed;
-      if (pending > this.maxRecordBytes) {
+      if (!this.held.ranOut(this.written - this.committed)) {
         throw recordTooLarge(this.maxRecordBytes);
       }
-      this.retryAt = 2 * pending;
     }
   }
 
@@ -219,29 +217,5 @@ class JsonRecordReader implements RecordReader {
     this.tokens.save();
     this.committed = this.tokens.savedPos;
     this.savedErrors = this.records.errorCount;
-  }
-
-  private append(chunk: Uint8Array): void {
-    const needed = this.heldLength + chunk.length;
-    if (needed > this.held.length) {
-      const grown = new Uint8Array(Math.max(needed, 2 * this.held.length));
-      grown.set(this.held.subarray(0, this.heldLength));
-      this.held = grown;
-    }
-    this.held.set(chunk, this.heldLength);
-    this.heldLength = needed;
-  }
-
-  /** Keeps the uncommitted bytes of `source` (stream offset `from`). */
-  private keepTail(source: Uint8Array, from: number): void {
-    const tail = source.subarray(this.committed - from, this.written - from);
-    if (source === this.held) {
-      this.held.copyWithin(0, this.committed - from, this.written - from);
-    } else {
-      this.heldLength = 0;
-      this.append(tail);
-    }
-    this.heldLength = tail.length;
-    this.heldFrom = this.committed;
   }
 }

@@ -9,6 +9,7 @@
  * with exactly its names in one tight loop; anything else there is left
  * to the fast path's general loop, which reads the record from its start.
  */
+import { isDigit, isSpace } from './asciiBytes.js';
 import {
   FAIL, scanNumber, scanPlainString, scanScalar, scanString, skipValue,
 } from './jsonFastScan.js';
@@ -213,9 +214,6 @@ export class RecordShape {
   }
 }
 
-const isSpace = (c: number): boolean =>
-  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
 /** The first non-space position at or after `p`, or FAIL at `end`. */
 function nextByte(buf: Uint8Array, p: number, end: number): number {
   let at = p;
@@ -258,8 +256,6 @@ function capture(
   target.ends[index] = after;
   return after;
 }
-
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
 /**
  * A number whose first byte was a digit 1 to 9, as scanNumber reads it:

@@ -3,6 +3,7 @@
  * ranges of the reader's window and what kind of value each is, and the
  * sinks that take them in that form.
  */
+import { latin1Text } from './asciiBytes.js';
 import type { RecordSink } from './types.js';
 
 /** What a wanted field held in the last record read. */
@@ -50,14 +51,6 @@ export function spanText(spans: RecordSpans, i: number): string | undefined {
     case ValueKind.NULL:
       return '';
     default:
-      return asciiText(spans.bytes, spans.starts[i], spans.ends[i]);
+      return latin1Text(spans.bytes, spans.starts[i], spans.ends[i]);
   }
-}
-
-/** Text of bytes known to be ASCII. */
-export function asciiText(bytes: Uint8Array, start: number, end: number):
-  string {
-  let text = '';
-  for (let i = start; i < end; i += 1) text += String.fromCharCode(bytes[i]);
-  return text;
 }

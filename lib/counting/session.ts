@@ -48,7 +48,7 @@ export function closeSession(state: CountingState): CountingState {
 
 /**
  * The window of a new session, holding one phantom record at the job's
- * latest record time so that its bucket, never finalised in the previous
+ * latest record time so that its bucket, never finalized in the previous
  * session, and any gap after it are counted (spec §7.5).
  */
 function seededDiagnostics(

@@ -1,12 +1,22 @@
 /**
  * Time values read straight from the bytes of a record, for the plain
  * shapes that make up nearly every upload: `epoch` and `epoch_ms` as bare
- * digits, and fixed-width numeric patterns such as
- * `yyyy-MM-dd'T'HH:mm:ssZ`. Anything else answers `undefined`, and the
+ * digits, and patterns of fixed-width numbers, numeric offsets and English
+ * month and day names (timeSteps.ts), such as `yyyy-MM-dd'T'HH:mm:ssZ` or
+ * `dd/MMM/yyyy:HH:mm:ss Z`. Anything else answers `undefined`, and the
  * caller asks the text parser of timeParser.ts, whose answer is the rule;
  * these shortcuts only ever give the number that parser would give.
  */
+import { latin1Text } from './asciiBytes.js';
+import {
+  DateStarts, dateKey, isPlainDate, isPlainTime, timeOfDayMs,
+} from './dateStarts.js';
 import type { TimeParser } from './timeParser.js';
+import {
+  DAY_NAMES, MONTH_NAMES, OP_DAY, OP_DAY_NAME, OP_HOUR, OP_LITERAL,
+  OP_MINUTE, OP_MONTH, OP_MONTH_NAME, OP_NANO, OP_OFFSET, OP_OFFSET_COLON,
+  OP_SECOND, OP_YEAR, compilePattern, type NameTable, type Step,
+} from './timeSteps.js';
 
 /** Epoch ms, null for an invalid date, undefined to ask the text parser. */
 export type ByteTimeParser = (
@@ -56,232 +66,183 @@ export function plainInteger(
   return negative && value !== 0 ? -value : value;
 }
 
-/** One piece of a compiled pattern. */
-interface Step {
-  kind: 'number' | 'fraction' | 'offset' | 'literal';
-  /** For numbers: which field; for offsets: 'HHMM' or 'HH:MM'. */
-  field: string;
-  width: number;
-  /** For literals: the byte to match. */
-  byte: number;
-}
-
-const NUMBER_RUNS: Record<string, string> = {
-  yyyy: 'year', MM: 'month', dd: 'day', HH: 'hour', mm: 'minute',
-  ss: 'second',
-};
-const OFFSET_RUNS: Record<string, string> = {
-  Z: 'HHMM', ZZ: 'HHMM', ZZZ: 'HHMM', XX: 'HHMM', xx: 'HHMM',
-  XXX: 'HH:MM', xxx: 'HH:MM',
-};
-
-/**
- * The pattern as fixed-width steps, or null when it has anything else.
- * Each number must be followed by a non-digit literal, an offset or the
- * end, so that reading exactly its width is what a lenient parser reads.
- */
-export function compilePattern(pattern: string): Step[] | null {
-  const steps: Step[] = [];
-  let i = 0;
-  while (i < pattern.length) {
-    const ch = pattern[i];
-    if (/[A-Za-z]/.test(ch)) {
-      let j = i;
-      while (j < pattern.length && pattern[j] === ch) j += 1;
-      const step = letterStep(pattern.slice(i, j));
-      if (step === null) return null;
-      steps.push(step);
-      i = j;
-    } else if (ch === "'") {
-      const end = pattern.indexOf("'", i + 1);
-      // Quoted quotes and empty quotes are left to the text parser.
-      if (end <= i + 1) return null;
-      for (const lit of pattern.slice(i + 1, end)) steps.push(literal(lit));
-      i = end + 1;
-    } else {
-      if ('[]{}#'.includes(ch)) return null;
-      steps.push(literal(ch));
-      i += 1;
-    }
-  }
-  return isReadable(steps) ? steps : null;
-}
-
-function letterStep(run: string): Step | null {
-  const field = NUMBER_RUNS[run];
-  if (field !== undefined) {
-    return { kind: 'number', field, width: run.length, byte: 0 };
-  }
-  const offset = OFFSET_RUNS[run];
-  if (offset !== undefined) {
-    return { kind: 'offset', field: offset, width: offset.length + 1,
-      byte: 0 };
-  }
-  if (/^S{1,9}$/.test(run)) {
-    return { kind: 'fraction', field: 'nano', width: run.length, byte: 0 };
-  }
-  return null;
-}
-
-function literal(ch: string): Step {
-  return { kind: 'literal', field: '', width: 1, byte: ch.charCodeAt(0) };
-}
-
-function isReadable(steps: Step[]): boolean {
-  const fields = new Set(steps.map((s) => s.field));
-  for (const needed of ['year', 'month', 'day', 'hour']) {
-    if (!fields.has(needed)) return false;
-  }
-  if (fields.has('nano') && !fields.has('second')) return false;
-  if (fields.has('second') && !fields.has('minute')) return false;
-  if (steps.filter((s) => s.kind === 'offset').length > 1) return false;
-  return steps.every((step, k) => {
-    if (step.kind === 'literal') {
-      return step.byte < 0x80 && (step.byte < 0x30 || step.byte > 0x39);
-    }
-    const next = steps[k + 1];
-    if (next === undefined || next.kind === 'literal') return true;
-    return step.kind !== 'offset' && next.kind === 'offset';
-  });
-}
-
-const MAX_CACHED_DATES = 4096;
+/** Where each field is kept while a record is read: numbers by their op. */
+const F_OFFSET = OP_OFFSET;
+const F_DAY_OF_WEEK = OP_OFFSET_COLON;
+const FIELD_COUNT = OP_NANO + 3;
 
 /**
  * Reads the steps from the bytes; a date seen for the first time goes
  * through the text parser once, which fixes the start of that date (in ms,
  * offset removed), so resolution rules stay the text parser's.
  *
- * When the pattern opens with its whole date (year, month and day before
- * any time of day), a time whose leading bytes equal the last date read
- * only has its time of day read: the day changes rarely within an upload.
+ * When the pattern opens with its whole date (before any time of day), a
+ * time whose leading bytes equal those of the last date read only has its
+ * time of day read: the day changes rarely within an upload.
  */
 function patternParser(steps: Step[], textParser: TimeParser):
   ByteTimeParser {
-  const dateStarts = new Map<number, number>();
-  let lastDateKey = -1;
-  let lastDateStart = 0;
-  const ops = Int32Array.from(steps, opOf);
+  const dateStarts = new DateStarts();
+  const ops = Int32Array.from(steps, (s) => s.op);
   const widths = Int32Array.from(steps, (s) => s.width);
   const literals = Int32Array.from(steps, (s) => s.byte);
-  const fields = new Int32Array(OP_COUNT);
-  const totalWidth = steps.reduce((sum, s) => sum + s.width, 0);
-  const { stepCount: dateSteps, byteCount: dateBytes } = datePrefix(ops,
-    widths);
-  const lastDate = new Uint8Array(dateBytes);
+  // A field is read only after a step of this record set it, or it has
+  // no step and keeps its value from here: minute, second, fraction,
+  // offset and day of week 0, and without a year 1, which stands in the
+  // cache key for the text parser's default year.
+  const fields = new Int32Array(FIELD_COUNT);
+  if (!steps.some((s) => s.op === OP_YEAR)) fields[OP_YEAR] = 1;
+  const dateSteps = datePrefix(steps);
+  // With no names every step has a fixed width: a time of any other length
+  // is not ours, and the steps need no bounds checks of their own.
+  const hasNames = steps.some((s) => s.width === 0);
+  const totalWidth = hasNames ? -1
+    : steps.reduce((sum, s) => sum + s.width, 0);
+  const lastDate = new Uint8Array(steps.slice(0, dateSteps)
+    .reduce((sum, s) => sum + maxWidth(s), 0));
+  let lastDateLength = -1;
+  let lastDateKey = -1;
+  let lastDateStart = 0;
 
-  const sameDate = (bytes: Uint8Array, start: number): boolean => {
-    if (dateSteps === 0 || lastDateKey < 0) return false;
-    for (let i = 0; i < dateBytes; i += 1) {
+  const sameDate = (bytes: Uint8Array, start: number, end: number) => {
+    const length = lastDateLength;
+    if (length < 0 || start + length > end) return false;
+    for (let i = 0; i < length; i += 1) {
       if (bytes[start + i] !== lastDate[i]) return false;
     }
     return true;
   };
 
   return (bytes, start, end) => {
-    // Every step has a fixed width, so any other length is not ours.
-    if (end - start !== totalWidth) return undefined;
-    const cached = sameDate(bytes, start);
+    if (!hasNames && end - start !== totalWidth) return undefined;
+    const cached = sameDate(bytes, start, end);
     let k = cached ? dateSteps : 0;
-    let p = cached ? start + dateBytes : start;
-    // Minute, second, fraction and offset default to 0; year, month, day
-    // and hour are always in the pattern.
-    fields[OP_MINUTE] = 0;
-    fields[OP_SECOND] = 0;
-    fields[OP_NANO] = 0;
-    fields[OP_OFFSET] = 0;
-    for (; k < ops.length; k += 1) {
-      const width = widths[k];
+    let p = cached ? start + lastDateLength : start;
+    let dateEnd = p;
+    // Up to the end of the date first (unless it was skipped), to note
+    // where it ends, then the rest.
+    let stop = cached ? ops.length : dateSteps;
+    for (;; k += 1) {
+      if (k === stop) {
+        if (stop === ops.length) break;
+        dateEnd = p;
+        stop = ops.length;
+        if (k === stop) break;
+      }
       const op = ops[k];
       if (op === OP_LITERAL) {
-        if (bytes[p] !== literals[k]) return undefined;
-      } else if (op === OP_OFFSET || op === OP_OFFSET_COLON) {
-        const offset = readOffset(bytes, p, op === OP_OFFSET_COLON);
-        if (offset === undefined) return undefined;
-        fields[OP_OFFSET] = offset;
+        if (p >= end || bytes[p] !== literals[k]) return undefined;
+        p += 1;
+      } else if (op >= OP_MONTH_NAME) {
+        p = readNameStep(bytes, p, end, op, fields);
+        if (p < 0) return undefined;
       } else {
-        const value = readDigits(bytes, p, width);
-        if (value < 0) return undefined;
-        fields[op] = op === OP_NANO ? value * 10 ** (9 - width) : value;
+        const width = widths[k];
+        if (p + width > end) return undefined;
+        if (op === OP_OFFSET || op === OP_OFFSET_COLON) {
+          const offset = readOffset(bytes, p, op === OP_OFFSET_COLON);
+          if (offset === undefined) return undefined;
+          fields[F_OFFSET] = offset;
+        } else {
+          const value = readDigits(bytes, p, width);
+          if (value < 0) return undefined;
+          fields[op] = op === OP_NANO ? value * 10 ** (9 - width) : value;
+        }
+        p += width;
       }
-      p += width;
     }
+    if (p !== end) return undefined;
+
     const hour = fields[OP_HOUR];
     const minute = fields[OP_MINUTE];
     const second = fields[OP_SECOND];
-    if (hour > 23 || minute > 59 || second > 59) return undefined;
-    const timeMs = ((hour * 60 + minute) * 60 + second) * 1000
-      + Math.floor(fields[OP_NANO] / 1_000_000) - fields[OP_OFFSET] * 1000;
+    const nano = fields[OP_NANO];
+    const offsetSec = fields[F_OFFSET];
+    if (!isPlainTime(hour, minute, second, nano, offsetSec)) return undefined;
+    const timeMs = timeOfDayMs(hour, minute, second, nano, offsetSec);
     if (cached) return lastDateStart + timeMs;
 
     const year = fields[OP_YEAR];
     const month = fields[OP_MONTH];
     const day = fields[OP_DAY];
-    const ordinary = year >= 1 && month >= 1 && month <= 12 && day >= 1
-      && day <= 31;
-    if (!ordinary) return undefined;
-    const dateKey = (year * 100 + month) * 100 + day;
-    let dateStart = dateKey === lastDateKey ? lastDateStart
-      : dateStarts.get(dateKey);
+    if (!isPlainDate(year, month, day)) return undefined;
+    const key = dateKey(year, month, day, fields[F_DAY_OF_WEEK]);
+    let dateStart = key === lastDateKey ? lastDateStart : dateStarts.get(key);
     if (dateStart === undefined) {
-      const millis = textParser(asciiOf(bytes, start, end));
+      const millis = textParser(latin1Text(bytes, start, end));
       if (millis === null) return null;
       dateStart = millis - timeMs;
-      if (dateStarts.size >= MAX_CACHED_DATES) dateStarts.clear();
-      dateStarts.set(dateKey, dateStart);
+      dateStarts.set(key, dateStart);
     }
-    lastDateKey = dateKey;
+    lastDateKey = key;
     lastDateStart = dateStart;
-    for (let i = 0; i < dateBytes; i += 1) lastDate[i] = bytes[start + i];
+    if (dateSteps > 0) {
+      lastDateLength = dateEnd - start;
+      for (let i = 0; i < lastDateLength; i += 1) {
+        lastDate[i] = bytes[start + i];
+      }
+    }
     return dateStart + timeMs;
   };
 }
 
-/**
- * The leading steps that hold the whole date and nothing of the time of
- * day, and their width in bytes; none when the date is not all up front.
- */
-function datePrefix(ops: Int32Array, widths: Int32Array):
-  { stepCount: number; byteCount: number } {
-  let stepCount = 0;
-  let byteCount = 0;
-  const seen = new Set<number>();
-  while (stepCount < ops.length) {
-    const op = ops[stepCount];
-    const isDatePart = op === OP_LITERAL || op === OP_YEAR
-      || op === OP_MONTH || op === OP_DAY;
-    if (!isDatePart) break;
-    seen.add(op);
-    byteCount += widths[stepCount];
-    stepCount += 1;
-  }
-  const whole = seen.has(OP_YEAR) && seen.has(OP_MONTH) && seen.has(OP_DAY);
-  return whole ? { stepCount, byteCount } : { stepCount: 0, byteCount: 0 };
+function maxWidth(step: Step): number {
+  if (step.op === OP_MONTH_NAME) return (MONTH_NAMES as NameTable).longest;
+  if (step.op === OP_DAY_NAME) return (DAY_NAMES as NameTable).longest;
+  return step.width;
 }
 
-const OP_LITERAL = 0;
-const OP_YEAR = 1;
-const OP_MONTH = 2;
-const OP_DAY = 3;
-const OP_HOUR = 4;
-const OP_MINUTE = 5;
-const OP_SECOND = 6;
-const OP_NANO = 7;
-const OP_OFFSET = 8;
-const OP_OFFSET_COLON = 9;
-const OP_COUNT = 10;
-
-const FIELD_OPS: Record<string, number> = {
-  year: OP_YEAR, month: OP_MONTH, day: OP_DAY, hour: OP_HOUR,
-  minute: OP_MINUTE, second: OP_SECOND, nano: OP_NANO,
-};
-
-function opOf(step: Step): number {
-  if (step.kind === 'literal') return OP_LITERAL;
-  if (step.kind === 'offset') {
-    return step.field === 'HH:MM' ? OP_OFFSET_COLON : OP_OFFSET;
+/**
+ * How many leading steps hold the whole date and nothing of the time of
+ * day; none when the date is not all up front.
+ */
+function datePrefix(steps: Step[]): number {
+  const seen = new Set<number>();
+  let count = 0;
+  while (count < steps.length) {
+    const op = steps[count].op;
+    const isDatePart = op === OP_LITERAL || op === OP_YEAR
+      || op === OP_MONTH || op === OP_DAY || op === OP_MONTH_NAME
+      || op === OP_DAY_NAME;
+    if (!isDatePart) break;
+    seen.add(op === OP_MONTH_NAME ? OP_MONTH : op);
+    count += 1;
   }
-  return FIELD_OPS[step.field];
+  const hasYear = steps.some((s) => s.op === OP_YEAR);
+  const whole = seen.has(OP_MONTH) && seen.has(OP_DAY)
+    && (!hasYear || seen.has(OP_YEAR))
+    && (!steps.some((s) => s.op === OP_DAY_NAME) || seen.has(OP_DAY_NAME));
+  return whole ? count : 0;
+}
+
+/** A month or day name at `p` into its field: the position after it. */
+function readNameStep(
+  bytes: Uint8Array, p: number, end: number, op: number, fields: Int32Array,
+): number {
+  const table = (op === OP_MONTH_NAME ? MONTH_NAMES : DAY_NAMES) as NameTable;
+  const name = readName(bytes, p, end, table);
+  if (name < 0) return -1;
+  fields[op === OP_MONTH_NAME ? OP_MONTH : F_DAY_OF_WEEK] = table.values[name];
+  return p + table.texts[name].length;
+}
+
+/**
+ * The first of the names, longest first, that the bytes at `p` start
+ * with, as lenient js-joda reads them (case-sensitive); -1 when none is.
+ */
+function readName(
+  bytes: Uint8Array, p: number, end: number, table: NameTable,
+): number {
+  const { texts } = table;
+  for (let i = 0; i < texts.length; i += 1) {
+    const text = texts[i];
+    const length = text.length;
+    if (p + length > end || bytes[p] !== text[0]) continue;
+    let j = 1;
+    while (j < length && bytes[p + j] === text[j]) j += 1;
+    if (j === length) return i;
+  }
+  return -1;
 }
 
 function readDigits(bytes: Uint8Array, p: number, width: number): number {
@@ -294,7 +255,7 @@ function readDigits(bytes: Uint8Array, p: number, width: number): number {
   return value;
 }
 
-/** `+HHMM` or `+HH:MM` (either sign) in seconds; hours up to 17. */
+/** `+HHMM` or `+HH:MM` (either sign) in seconds. */
 function readOffset(
   bytes: Uint8Array, p: number, colon: boolean,
 ): number | undefined {
@@ -303,15 +264,7 @@ function readOffset(
   const hours = readDigits(bytes, p + 1, 2);
   if (colon && bytes[p + 3] !== 0x3a) return undefined;
   const minutes = readDigits(bytes, colon ? p + 4 : p + 3, 2);
-  if (hours < 0 || hours > 17 || minutes < 0 || minutes > 59) {
-    return undefined;
-  }
+  if (hours < 0 || minutes < 0 || minutes > 59) return undefined;
   const seconds = (hours * 60 + minutes) * 60;
   return sign === 0x2d ? -seconds : seconds;
-}
-
-function asciiOf(bytes: Uint8Array, start: number, end: number): string {
-  let text = '';
-  for (let i = start; i < end; i += 1) text += String.fromCharCode(bytes[i]);
-  return text;
 }

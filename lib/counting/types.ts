@@ -56,7 +56,7 @@ export interface ReaderLimits {
 
 /**
  * The persisted counting state of a job: totals, the bucket diagnostics of
- * the open session and the engine's finalised-bucket clock.
+ * the open session and the engine's finalized-bucket clock.
  */
 export interface CountingState {
   totals: DataCounts;
@@ -68,25 +68,37 @@ export interface CountingState {
   /** Diagnostics window of the open session; null while the job is closed. */
   diagnostics: DiagnosticsState | null;
   /**
-   * The analytics engine's last finalised bucket end in seconds (spec §8.4),
+   * The analytics engine's last finalized bucket end in seconds (spec §8.4),
    * null until the first record or `advance_time`.
    */
   lastFinalizedBucketEndSec: number | null;
 }
 
-/** The moving window of spec §7.2, as persisted between uploads. */
+/**
+ * The moving window of spec §7.2, as persisted between uploads. The names
+ * are the keys of the job state stored in DynamoDB, so they stay as they
+ * are (a renamed key would leave every stored state unreadable, and a
+ * half-deployed service would read the other name); the units are here.
+ * Starts are bucket starts in epoch ms, -1 for none yet.
+ */
 export interface DiagnosticsState {
+  /** Records per bucket, a ring of W buckets. */
   counts: number[];
+  /** Records in the window (the sum of `counts`). */
   movingTotal: number;
+  /** Start (ms) of the latest bucket, and its index in `counts`. */
   latestStart: number;
   latestIdx: number;
+  /** Start (ms) of the earliest bucket in the window, and its index. */
   earliestStart: number;
   earliestIdx: number;
+  /** Start (ms) of the last bucket finalized (stored spelling). */
   lastFinalisedStart: number;
   /** Session counters not yet folded into data counts (spec §7.6). */
   bucketCount: number;
   emptyBucketCount: number;
   sparseBucketCount: number;
+  /** Start (ms) of the latest empty and latest sparse bucket, or -1. */
   latestEmpty: number;
   latestSparse: number;
 }

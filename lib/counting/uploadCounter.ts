@@ -4,11 +4,10 @@
  * engine clock. Everything that does not depend on the record is decided
  * in the constructor; `record` only does arithmetic on plain numbers.
  */
+import { latin1Text } from './asciiBytes.js';
 import { addRecord } from './bucketDiagnostics.js';
 import { advanceEngineClock } from './engineClock.js';
-import {
-  ValueKind, asciiText, type RecordSpans, type SpanSink,
-} from './jsonFastPath.js';
+import { ValueKind, type RecordSpans, type SpanSink } from './recordSpans.js';
 import { outOfOrderThresholdSec, wholeSeconds } from './outOfOrder.js';
 import {
   createByteTimeParser, MAX_MILLIS_DIGITS, MAX_SECONDS_DIGITS, plainInteger,
@@ -109,7 +108,7 @@ export class UploadCounter implements RecordSink, SpanSink {
       const end = spans.ends[i];
       const fromBytes = this.parseTimeBytes(bytes, start, end);
       time = fromBytes !== undefined ? fromBytes
-        : this.parseTime(asciiText(bytes, start, end));
+        : this.parseTime(latin1Text(bytes, start, end));
     } else if (kind === ValueKind.TRUE || kind === ValueKind.FALSE) {
       time = this.parseTime(kind === ValueKind.TRUE ? 'true' : 'false');
     } else {

@@ -7,8 +7,8 @@
 export const FNV_BASIS = 0x811c9dc5 | 0;
 export const FNV_PRIME = 0x01000193;
 
-export function pathHash(bytes: Uint8Array, from = FNV_BASIS): number {
-  let h = from;
+function pathHash(bytes: Uint8Array): number {
+  let h = FNV_BASIS;
   for (let i = 0; i < bytes.length; i += 1) {
     h = Math.imul(h ^ bytes[i], FNV_PRIME);
   }

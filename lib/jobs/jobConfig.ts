@@ -113,7 +113,7 @@ export function parseJobConfig(
   }
 
   const analysis = parseAnalysisConfig(analysisBody);
-  const data = parseDataDescription(dataBody);
+  const data = parseDataDescription(dataBody, nowMs);
   checkTimeFieldUnused(analysis, data.time_field);
 
   const assembled = assembleJob(urlJobId, job, nowMs, analysis, data);
@@ -179,13 +179,13 @@ const DEFAULT_FIELD_DELIMITER = '\t';
 const DEFAULT_QUOTE_CHARACTER = '"';
 
 function parseDataDescription(
-  body: JsonObject,
+  body: JsonObject, nowMs: number,
 ): JobConfig['data_description'] {
   const reader = new ObjectReader('data_description', body, DATA_KEYS);
   const format = parseFormat(reader.raw('format'));
   const timeField = reader.string('time_field') ?? 'time';
   const timeFormat = reader.string('time_format') ?? 'epoch_ms';
-  checkTimeFormat(timeFormat);
+  checkTimeFormat(timeFormat, nowMs);
   const delimiter = singleCharacter(reader.string('field_delimiter'));
   const quote = singleCharacter(reader.string('quote_character'));
 
@@ -215,9 +215,14 @@ function parseFormat(raw: unknown): 'xcontent' | 'delimited' {
     });
 }
 
-function checkTimeFormat(timeFormat: string): void {
+/**
+ * The pattern is checked with the formatter that reads records, which
+ * defaults the year to the current one: a `uuuu` or `YYYY` year then
+ * conflicts with it, and such a pattern is refused as Elasticsearch does.
+ */
+function checkTimeFormat(timeFormat: string, nowMs: number): void {
   if (timeFormat === 'epoch' || timeFormat === 'epoch_ms') return;
-  if (timeFormat !== '' && isValidTimeFormat(timeFormat)) return;
+  if (timeFormat !== '' && isValidTimeFormat(timeFormat, { nowMs })) return;
   throw invalidConfig(`Invalid Time format string '${timeFormat}'`);
 }
 

@@ -161,6 +161,34 @@ describe('time format validation (spec §4.4, §10.9)', () => {
     }
   });
 
+  test('refuses a uuuu or YYYY year that conflicts with the current year',
+    () => {
+      // 2023-11-14: the formatter defaults the year of era to 2023, and
+      // 1970-01-01 read back with a proleptic or week-based year of 1970
+      // conflicts with it (spec §4.4); yyyy is the year of era itself.
+      const nowMs = 1_700_000_000_000;
+      for (const format of ['uuuu-MM-dd HH:mm:ss', 'YYYY-MM-dd HH:mm:ss']) {
+        expect(isValidTimeFormat(format, { nowMs }), format).toBe(false);
+        expect(createTimeParser(format, { nowMs })('2023-11-14 22:13:20'))
+          .toBeNull();
+      }
+      expect(isValidTimeFormat('yyyy-MM-dd HH:mm:ss', { nowMs })).toBe(true);
+    });
+
+  test('checks the examples of DD2 and DD3 with the year of now', () => {
+    const nowMs = 1_700_000_000_000;
+    for (const format of ['epoch', 'epoch_ms', 'yyyy-MM-dd HH',
+      "yyyy.MM.dd G 'at' HH:mm:ss z", 'yyyy-MM-dd HH:mm:ss.SSSZ',
+      'yyyy-MM-dd HH:mm:ssX', "yyyy-MM-dd'T'HH:mm:ssX",
+      'yyyy-MM-dd HH:mm:ssXXX', 'yyyy-MM-dd HH:mm:ss.SSS',
+      'yyyy-MM-dd-HH-mm-ss']) {
+      expect(isValidTimeFormat(format, { nowMs }), format).toBe(true);
+    }
+    for (const format of ['invalid', '', 'y-M-dd', 'YYY-mm-UU hh:mm:ssY']) {
+      expect(isValidTimeFormat(format, { nowMs }), format).toBe(false);
+    }
+  });
+
   test('treats every record as an invalid date under a refused pattern', () => {
     expect(createTimeParser('y-M-dd')('1970-1-01')).toBeNull();
   });
