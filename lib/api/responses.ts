@@ -1,3 +1,4 @@
+import { jsonNumberText } from '../counting/index.js';
 import { isEsError } from '../errors.js';
 import type { HttpResponse } from './types.js';
 
@@ -11,7 +12,7 @@ export function jsonResponse(
   return {
     status,
     headers: { ...headers, 'content-type': JSON_CONTENT_TYPE },
-    body: pretty ? prettyJson(body) + '\n' : JSON.stringify(body),
+    body: pretty ? prettyJson(body) + '\n' : compactJson(body),
   };
 }
 
@@ -127,5 +128,28 @@ export function prettyJson(value: unknown, indent = ''): string {
       `${inner}${JSON.stringify(key)} : ${prettyJson(field, inner)}`);
     return `{\n${fields.join(',\n')}\n${indent}}`;
   }
+  return scalarJson(value);
+}
+
+/**
+ * JSON.stringify's output, but for numbers: counters and times are Java
+ * longs, and one saturated at Long.MAX_VALUE must print as such, not as
+ * the 9223372036854776000 that JSON.stringify makes of 2^63.
+ */
+export function compactJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => compactJson(item)).join(',')}]`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const fields = Object.entries(value)
+      .filter(([, field]) => field !== undefined)
+      .map(([key, field]) => `${JSON.stringify(key)}:${compactJson(field)}`);
+    return `{${fields.join(',')}}`;
+  }
+  return scalarJson(value);
+}
+
+function scalarJson(value: unknown): string {
+  if (typeof value === 'number') return jsonNumberText(value);
   return JSON.stringify(value) ?? 'null';
 }

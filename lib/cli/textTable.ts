@@ -1,3 +1,4 @@
+import { isoTimeText } from '../counting/index.js';
 import { COUNTERS, TIMESTAMPS } from './dataCountsSum.js';
 
 /** Plain-text tables for a terminal: aligned columns, no borders. */
@@ -28,7 +29,7 @@ export function formatCount(value: unknown): string {
 }
 
 export function formatTime(value: unknown): string {
-  return typeof value === 'number' ? new Date(value).toISOString() : '-';
+  return typeof value === 'number' ? isoTimeText(value) : '-';
 }
 
 /**

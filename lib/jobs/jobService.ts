@@ -1,6 +1,6 @@
 import {
   analysedFieldCount, closeSession, flushEngine, initialCountingState,
-  openSession, renderDataCounts, startUpload,
+  openSession, renderDataCounts, renderTime, startUpload,
 } from '../counting/index.js';
 import type { Config } from '../config.js';
 import { jobNotOpen, MlError } from '../errors.js';
@@ -153,10 +153,7 @@ function renderFlush(
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { flushed: true };
   if (lastFinalizedBucketEndMs === null) return body;
-  if (human) {
-    body.last_finalized_bucket_end_string =
-      new Date(lastFinalizedBucketEndMs).toISOString();
-  }
-  body.last_finalized_bucket_end = lastFinalizedBucketEndMs;
+  renderTime(body, 'last_finalized_bucket_end', lastFinalizedBucketEndMs,
+    human);
   return body;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createApi } from '../../lib/api/createApi.js';
 import { filterResponse } from '../../lib/api/filterPath.js';
+import { jsonResponse } from '../../lib/api/responses.js';
 import { CountingError } from '../../lib/counting/errors.js';
 import { jobNotFound, MlError } from '../../lib/errors.js';
 import type { JobService } from '../../lib/jobs/types.js';
@@ -220,5 +221,24 @@ describe('errors', () => {
 
     expect(response.body.startsWith('{\n  "error" : {\n')).toBe(true);
     expect(response.body.endsWith('\n}\n')).toBe(true);
+  });
+});
+
+describe('numbers in JSON', () => {
+  // Java longs: 2^63 here stands for Long.MAX_VALUE (a saturated time).
+  test.each([
+    [2 ** 63, '9223372036854775807'], [-(2 ** 63), '-9223372036854775808'],
+    [2 ** 53 + 2, '9007199254740994'], [1449446400000, '1449446400000'],
+    [0.5, '0.5'], [Number.NaN, 'null'],
+  ])('prints %d as %s, compact and pretty', (value, text) => {
+    expect(jsonResponse(200, { n: value, list: [value] }, false).body)
+      .toBe(`{"n":${text},"list":[${text}]}`);
+    expect(jsonResponse(200, { n: value }, true).body)
+      .toBe(`{\n  "n" : ${text}\n}\n`);
+  });
+
+  test('leaves out undefined fields as JSON.stringify does', () => {
+    const body = { a: 1, b: undefined, c: [undefined], d: 'x"y' };
+    expect(jsonResponse(200, body, false).body).toBe(JSON.stringify(body));
   });
 });

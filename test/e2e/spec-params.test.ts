@@ -56,6 +56,27 @@ describe('record times (spec §4.3, §4.4, §10.9 T1-T5)', () => {
       processed_record_count: 1, latest_record_timestamp: expectedMs });
   });
 
+  // §4.3, §11.4: a value past Java's long range saturates at
+  // Long.MAX_VALUE, 9223372036854775807 ms, which Java prints in full; its
+  // date is 17 August 292278994, 07:12:55.807 UTC (Java's Instant of it).
+  test.each(['"Infinity"', '"1e20"', '9223372036854775807'])(
+    'epoch_ms %s saturates at the longest time, printed as Java does',
+    async (time) => {
+      const jobId = nextJob();
+      await api.openedJob(jobId,
+        valueJob({}, { time_format: 'epoch_ms' }));
+
+      const answer = await api.post(jobId, `{"time":${time},"value":1}`,
+        { query: { human: 'true' } });
+
+      expect(answer.text).toContain('"latest_record_timestamp_string":'
+        + '"+292278994-08-17T07:12:55.807Z",'
+        + '"latest_record_timestamp":9223372036854775807,');
+      const pretty = await api.stats(jobId, { pretty: 'true' });
+      expect(pretty.text).toContain(
+        '"latest_record_timestamp" : 9223372036854775807,');
+    });
+
   test('a time before 1970 is out of order on a fresh job', async () => {
     // −1.5 s truncates to −1 s, below the threshold of 0 − 0 seconds.
     const jobId = nextJob();
@@ -156,6 +177,23 @@ describe('flush parameters (spec §8.4)', () => {
     const answer = await api.flush(jobId, query);
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ flushed: true });
+  });
+
+  test('renders a bucket end past a JavaScript date with ?human', async () => {
+    // Epoch seconds 9e12 is 9e15 ms, past a Date's 8.64e15; a multiple of
+    // the 5 m span, so the first bucket ends there (no latency). By the
+    // civil calendar, day 104,166,666,666 after 1970 is 287168-08-24, and
+    // the rest, two thirds of a day, is 16:00.
+    const jobId = nextJob();
+    await api.openedJob(jobId, valueJob());
+    await api.post(jobId, '{"time":9000000000000,"value":1}');
+
+    const answer = await api.flush(jobId, { human: 'true' });
+
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual({ flushed: true,
+      last_finalized_bucket_end_string: '+287168-08-24T16:00:00.000Z',
+      last_finalized_bucket_end: 9e15 });
   });
 
   test.each<[string, Record<string, string>, string, string]>([
@@ -260,7 +298,11 @@ describe('data description (spec §10.9 DD1-DD3)', () => {
     expect(put.json.data_description.time_format).toBe(format);
   });
 
-  test.each(['invalid', '', 'y-M-dd', 'YYY-mm-UU hh:mm:ssY'])(
+  // The last two (§4.4): the check parses with the year of era defaulted
+  // to this year, which the proleptic (u) or week-based (Y) year 1970 of
+  // the formatted epoch contradicts.
+  test.each(['invalid', '', 'y-M-dd', 'YYY-mm-UU hh:mm:ssY',
+    'uuuu-MM-dd HH:mm:ss', 'YYYY-MM-dd HH:mm:ss'])(
     'DD3 refuses the time format "%s"', async (format) => {
       const put = await api.putJob(nextJob(),
         withData({ time_format: format }));
