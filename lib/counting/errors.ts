@@ -18,30 +18,32 @@ export class CountingError extends Error {
 export const malformedJson = (): CountingError =>
   new CountingError('parse_exception', 'The input JSON data is malformed.');
 
+// The limits are settings of the service; each message names the
+// variable that sets it (lib/config.ts).
 export const recordTooLarge = (maxRecordBytes: number): CountingError =>
   new CountingError('parse_exception',
     `A record is larger than the limit of ${maxRecordBytes} bytes ` +
-    '[maxRecordBytes].');
+    '(ML_MAX_RECORD_BYTES).');
 
 export const nestingTooDeep = (maxDepth: number): CountingError =>
   new CountingError('parse_exception',
     `The input nests objects and arrays deeper than the limit of ${maxDepth} ` +
-    'levels [maxDepth].');
+    'levels (ML_MAX_DEPTH).');
 
 export const tooManyFields = (maxFieldsPerRecord: number): CountingError =>
   new CountingError('parse_exception',
     `A record has more than the limit of ${maxFieldsPerRecord} fields ` +
-    '[maxFieldsPerRecord].');
+    '(ML_MAX_FIELDS).');
 
 export const headerTooLarge = (maxRecordBytes: number): CountingError =>
   new CountingError('parse_exception',
     `The CSV header is larger than the limit of ${maxRecordBytes} bytes ` +
-    '[maxRecordBytes].');
+    '(ML_MAX_RECORD_BYTES).');
 
 export const headerTooWide = (maxFieldsPerRecord: number): CountingError =>
   new CountingError('parse_exception',
     `The CSV header has more than the limit of ${maxFieldsPerRecord} ` +
-    'columns [maxFieldsPerRecord].');
+    'columns (ML_MAX_FIELDS).');
 
 export const fieldNotInCsvHeader = (
   field: string, header: ReadonlyArray<string | null>,

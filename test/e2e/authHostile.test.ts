@@ -122,7 +122,7 @@ describe('hostile uploads', () => {
       expect(status).toBe(400);
       expect(body.error.type).toBe('parse_exception');
       expect(body.error.reason).toBe('The input nests objects and arrays '
-        + 'deeper than the limit of 1000 levels [maxDepth].');
+        + 'deeper than the limit of 1000 levels (ML_MAX_DEPTH).');
       expectBoundedMemory();
     });
 
@@ -131,7 +131,7 @@ describe('hostile uploads', () => {
 
     expect(status).toBe(400);
     expect(body.error.reason).toBe('A record is larger than the limit of '
-      + '10485760 bytes [maxRecordBytes].');
+      + '10485760 bytes (ML_MAX_RECORD_BYTES).');
     expectBoundedMemory();
   });
 
@@ -144,7 +144,7 @@ describe('hostile uploads', () => {
 
       expect(status).toBe(400);
       expect(body.error.reason).toBe('A record has more than the limit of '
-        + '10000 fields [maxFieldsPerRecord].');
+        + '10000 fields (ML_MAX_FIELDS).');
     });
 
   test('a gzip bomb stops at the body limit with 413', async () => {

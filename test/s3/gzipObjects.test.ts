@@ -41,7 +41,7 @@ describe('a gzip object that cannot be counted is recorded failed in the '
 
       expect(outcome.kind).toBe('failed');
       expect((await records.get(jobId, key, etag))?.error).toBe(
-        'A record is larger than the limit of 2048 bytes [maxRecordBytes].');
+        'A record is larger than the limit of 2048 bytes (ML_MAX_RECORD_BYTES).');
       // What the chunks before the big record committed stays, as for a
       // plain object: at most the 2,000 records before it.
       const { processed_record_count: kept } = await totalsOf(jobId);

@@ -186,7 +186,7 @@ describe('objects that cannot be counted', () => {
 
       expect(outcome.kind).toBe('failed');
       expect((await records.get(jobId, key, etag))?.error).toBe(
-        'A record is larger than the limit of 2048 bytes [maxRecordBytes].');
+        'A record is larger than the limit of 2048 bytes (ML_MAX_RECORD_BYTES).');
       expect(await totalsOf(jobId)).toMatchObject({
         processed_record_count: 3,
         // Three lines of 61 bytes and their newlines.

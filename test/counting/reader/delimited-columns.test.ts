@@ -143,7 +143,7 @@ describe('the header of the delimited reader', () => {
       const error = failureOf(csv(limits), header + row(1), size);
       expect(error?.status).toBe(400);
       expect(error?.message).toBe('The CSV header is larger than the limit '
-        + 'of 100000 bytes [maxRecordBytes].');
+        + 'of 100000 bytes (ML_MAX_RECORD_BYTES).');
     }
   });
 
@@ -151,7 +151,7 @@ describe('the header of the delimited reader', () => {
     const error = failureOf(csv(), header + row(1));
     expect(error?.status).toBe(400);
     expect(error?.message).toBe('The CSV header has more than the limit of '
-      + '10000 columns [maxFieldsPerRecord].');
+      + '10000 columns (ML_MAX_FIELDS).');
   });
 
   it('reads a header as wide as the limit', () => {

@@ -20,7 +20,7 @@ describe('the JSON record reader under limits', () => {
         open.repeat(100_000), 4096);
       expect(error?.status).toBe(400);
       expect(error?.message).toContain('1000');
-      expect(error?.message).toContain('maxDepth');
+      expect(error?.message).toContain('ML_MAX_DEPTH');
     }
   });
 
@@ -29,7 +29,7 @@ describe('the JSON record reader under limits', () => {
     for (const size of [undefined, 1, 64]) {
       const error = failureOf(limited({ maxRecordBytes: 1000 }), body, size);
       expect(error?.message).toContain('1000');
-      expect(error?.message).toContain('maxRecordBytes');
+      expect(error?.message).toContain('ML_MAX_RECORD_BYTES');
     }
   });
 
@@ -43,7 +43,7 @@ describe('the JSON record reader under limits', () => {
     const fields = Array.from({ length: 11 }, (_, i) => `"f${i}":${i}`);
     const body = `{${fields.join(',')}}`;
     const error = failureOf(limited({ maxFieldsPerRecord: 10 }), body);
-    expect(error?.message).toContain('maxFieldsPerRecord');
+    expect(error?.message).toContain('ML_MAX_FIELDS');
     expect(readAll(limited({ maxFieldsPerRecord: 11 }), body)).toHaveLength(1);
   });
 });
