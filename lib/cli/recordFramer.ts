@@ -1,6 +1,7 @@
-import { CountingError } from '../counting/index.js';
-import { createDelimitedRecordReader } from '../counting/delimitedReader.js';
-import { createJsonRecordReader } from '../counting/recordReader.js';
+import {
+  CountingError, createDelimitedRecordReader, createJsonRecordReader,
+  isJsonSpace,
+} from '../counting/index.js';
 import type {
   ReaderCheckpoint, RecordReader, RecordSink,
 } from '../counting/types.js';
@@ -115,7 +116,7 @@ export function edgeAt(
 
   let offset = at.offset;
   let byte = following(offset);
-  while (isBlank(byte)) byte = following(++offset);
+  while (isJsonSpace(byte)) byte = following(++offset);
   if (byte !== COMMA && byte !== CLOSE) return undefined;
   // One bracket ends it: the cut is in a top-level array, not deeper.
   if (!completes(format, at, CLOSE_ARRAY)) return undefined;
@@ -164,8 +165,4 @@ function completes(
     if (error instanceof CountingError) return false;
     throw error;
   }
-}
-
-function isBlank(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }

@@ -162,6 +162,13 @@ export class JsonTokenizer extends JsonScanner {
     this.current = Token.END_OBJECT;
   }
 
+  /** A fresh state, its first byte at `offset` of the whole input. */
+  startAt(offset: number): void {
+    this.base = offset;
+    this.pos = 0;
+    this.save();
+  }
+
   /** Remembers the current state as the one to roll back to. */
   save(): void {
     this.savedPos = this.base + this.pos;

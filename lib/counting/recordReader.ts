@@ -79,7 +79,7 @@ class JsonRecordReader implements RecordReader {
       this.tokens.load(state.tokenizer, offset);
       this.records.errorCount = state.errorCount;
     } else {
-      this.tokens.save();
+      this.tokens.startAt(offset);
     }
     this.savedErrors = this.records.errorCount;
     this.fast = options.fastPath === false ? null

@@ -2,9 +2,9 @@
  * Create job (spec §8.1, §4.1): the PUT body validated, defaults filled in,
  * and the job returned in Elasticsearch's key order, as GET shows it.
  */
-import type { CountingConfig } from '../counting/types.js';
-import { inputFieldSet } from '../counting/inputFields.js';
-import { isValidTimeFormat } from '../counting/timeParser.js';
+import {
+  inputFieldSet, isValidTimeFormat, type CountingConfig,
+} from '../counting/index.js';
 import { MlError } from '../errors.js';
 import {
   parseAnalysisConfig, parseAnalysisLimits, withoutUndefined,

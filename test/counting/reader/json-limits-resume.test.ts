@@ -99,6 +99,28 @@ describe('the JSON record reader resumed from a checkpoint', () => {
     }
   });
 
+  it.each([
+    ['two lines', '{"a":1}\n{"a":2}'],
+    ['spaced records and an array value', ' {"a":1} , {"a"  :2 }\n{"a":[1,2]}'],
+    ['a top-level array', '[{"a":1},{"a":2}]'],
+    ['garbage to recover from', '{"a":1}\n{"a":2 x {"a":3}\n{"a":"x\\ny"}'],
+  ])('started at an offset without a state reads %s as from 0', (_, text) => {
+    // As if the first 100 bytes of the input were elsewhere.
+    const bytes = bytesOf(text);
+    const fromZero = readAll((sink) => createJsonRecordReader(['a'], sink,
+      { limits: roomyLimits }), bytes);
+    for (let size = 1; size <= 8; size += 1) {
+      const { sink, records } = collectingSink();
+      const reader = createJsonRecordReader(['a'], sink, {
+        limits: roomyLimits, resume: { offset: 100, state: null } });
+      for (let at = 0; at < bytes.length; at += size) {
+        reader.write(bytes.slice(at, at + size));
+      }
+      reader.end();
+      expect(records).toEqual(fromZero);
+    }
+  });
+
   it('carries the error count of the upload across a resume', () => {
     // In `{"a":1i, "b"2i, "c":3i}` the missing colon consumes the "2", and
     // recovery then counts one error for each further digit of i: one for
