@@ -90,7 +90,7 @@ export function createS3IngestHandler(
   };
 
   /** Why the message must come back, and after how long; or nothing. */
-  const turnOf = async (
+  const redeliveryOf = async (
     message: SQSRecord, context: LambdaTurn,
   ): Promise<{ reason: string; delayS: number } | undefined> => {
     try {
@@ -126,7 +126,7 @@ export function createS3IngestHandler(
   return async (event, context) => {
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     for (const message of event.Records) {
-      const again = await turnOf(message, context);
+      const again = await redeliveryOf(message, context);
       if (again === undefined) continue;
       failures.push({ itemIdentifier: message.messageId });
 
