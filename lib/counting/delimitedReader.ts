@@ -54,8 +54,8 @@ export function createDelimitedRecordReader(
   options: DelimitedReaderOptions,
 ): RecordReader {
   const { limits, resume } = options;
-  const rows = new DelimitedRows(singleByte(options.fieldDelimiter),
-    singleByte(options.quoteCharacter));
+  const rows = new DelimitedRows(csvCharacterByte(options.fieldDelimiter),
+    csvCharacterByte(options.quoteCharacter));
   const values: (string | undefined)[] = new Array(fieldPaths.length);
   const spanSink = isSpanSink(sink) ? sink : null;
   const spans = new RowSpans(fieldPaths.length);
@@ -219,7 +219,12 @@ class RowSpans implements RecordSpans {
   }
 }
 
-function singleByte(character: string): number {
+/**
+ * The byte of a delimiter or quote character. The reader splits rows as
+ * bytes, so only ASCII characters can be; Elasticsearch takes any one
+ * character. Jobs are checked with this when they are created.
+ */
+export function csvCharacterByte(character: string): number {
   const code = character.charCodeAt(0);
   if (character.length === 1 && code < 0x80) return code;
   throw new CountingError('illegal_argument_exception',

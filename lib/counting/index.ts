@@ -18,5 +18,7 @@ export { isoTimeText, jsonNumberText } from './timeText.js';
 export { inputFieldSet, analysedFieldCount } from './inputFields.js';
 export { isValidTimeFormat, createTimeParser } from './timeParser.js';
 export { createJsonRecordReader } from './recordReader.js';
-export { createDelimitedRecordReader } from './delimitedReader.js';
+export {
+  createDelimitedRecordReader, csvCharacterByte,
+} from './delimitedReader.js';
 export { isSpace as isJsonSpace } from './asciiBytes.js';

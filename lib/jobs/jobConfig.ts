@@ -3,7 +3,7 @@
  * and the job returned in Elasticsearch's key order, as GET shows it.
  */
 import {
-  inputFieldSet, isValidTimeFormat, type CountingConfig,
+  csvCharacterByte, inputFieldSet, isValidTimeFormat, type CountingConfig,
 } from '../counting/index.js';
 import { MlError } from '../errors.js';
 import {
@@ -192,12 +192,16 @@ function parseDataDescription(
   if (format === 'xcontent') {
     return { time_field: timeField, time_format: timeFormat };
   }
+  const fieldDelimiter = delimiter ?? DEFAULT_FIELD_DELIMITER;
+  const quoteCharacter = quote ?? DEFAULT_QUOTE_CHARACTER;
+  csvCharacterByte(fieldDelimiter);
+  csvCharacterByte(quoteCharacter);
   return {
     format,
     time_field: timeField,
     time_format: timeFormat,
-    field_delimiter: delimiter ?? DEFAULT_FIELD_DELIMITER,
-    quote_character: quote ?? DEFAULT_QUOTE_CHARACTER,
+    field_delimiter: fieldDelimiter,
+    quote_character: quoteCharacter,
   };
 }
 

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { startLocalStack } from '../../infra/local/stack.js';
@@ -39,7 +39,6 @@ const JOB = {
   data_description: { time_field: 'time', time_format: 'epoch' },
 };
 const BUCKET = 'ml-intake';
-const POLL_MS = 100;
 
 async function call(url: string, method = 'GET', body?: unknown) {
   const response = await fetch(url, {
@@ -65,9 +64,10 @@ interface Listed {
 export async function ingestOnce(
   dataDir: string, totalBytes: number,
 ): Promise<StreamFigures> {
+  const ended = objectEnd();
   const stack = await startLocalStack({
     host: '127.0.0.1', port: 0, dataDir, s3Port: 0, auth: 'off',
-    config: { bucketName: BUCKET }, logger: pino({ level: 'silent' }),
+    config: { bucketName: BUCKET }, logger: pino(ended.stream),
   });
   try {
     const job = `${stack.url}/_ml/anomaly_detectors/bench`;
@@ -89,8 +89,9 @@ export async function ingestOnce(
     s3.destroy();
     const startRssBytes = process.memoryUsage.rss();
     const started = performance.now();
-    const done = await waitUntilDone(`${job}/_uploads`);
-    const seconds = (performance.now() - started) / 1000;
+    const endedMs = await ended.at;
+    const seconds = (endedMs - started) / 1000;
+    const done = await uploadOf(`${job}/_uploads`);
     const records = source.passes * source.blockRecords;
     if (done.data_counts.processed_record_count !== records) {
       throw new Error(`s3 ingestion: ${JSON.stringify(done)}`);
@@ -104,16 +105,34 @@ export async function ingestOnce(
   }
 }
 
-async function waitUntilDone(url: string): Promise<Listed['uploads'][0]> {
-  for (;;) {
-    const { uploads } = await call(url) as unknown as Listed;
-    const upload = uploads[0];
-    if (upload?.state === 'failed') {
-      throw new Error(`s3 ingestion failed: ${upload.error}`);
-    }
-    if (upload?.state === 'done') return upload;
-    await new Promise((resolve) => { setTimeout(resolve, POLL_MS); });
+/**
+ * The moment the ingest handler logs the end of an object: polling
+ * `_uploads` instead would cost the counting process a request to the
+ * in-process DynamoDB stand-in every few milliseconds.
+ */
+function objectEnd(): { stream: Writable; at: Promise<number> } {
+  let resolve: (ms: number) => void = () => undefined;
+  const at = new Promise<number>((done) => { resolve = done; });
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      const line = chunk.toString();
+      // One line a turn; the last says done or failed.
+      if (line.includes('"msg":"object"') && !line.includes('"paused"')) {
+        resolve(performance.now());
+      }
+      callback();
+    },
+  });
+  return { stream, at };
+}
+
+async function uploadOf(url: string): Promise<Listed['uploads'][0]> {
+  const { uploads } = await call(url) as unknown as Listed;
+  const upload = uploads[0];
+  if (upload?.state !== 'done') {
+    throw new Error(`s3 ingestion did not end done: ${upload?.error}`);
   }
+  return upload;
 }
 
 /** s3rver's file of the object: the one large file under its directory. */

@@ -256,6 +256,15 @@ describe('refused job bodies', () => {
       'String must be a single character, found [,;]');
   });
 
+  test('with a delimiter or quote that is not ASCII', () => {
+    rejects(minimal({}, { format: 'delimited', field_delimiter: '¦' }),
+      "Only a single ASCII character is supported as a delimiter or quote, "
+        + "got '¦'", 'illegal_argument_exception');
+    rejects(minimal({}, { format: 'delimited', quote_character: '«' }),
+      "Only a single ASCII character is supported as a delimiter or quote, "
+        + "got '«'", 'illegal_argument_exception');
+  });
+
   test('with a bucket span that is not a positive whole second', () => {
     rejects(minimal({ bucket_span: '0s' }),
       'bucket_span cannot be less or equal than 0. Value = 0s');
