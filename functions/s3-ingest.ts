@@ -33,6 +33,8 @@ import {
 
 export interface LambdaTurn {
   getRemainingTimeInMillis(): number;
+  /** Set by the local stand-in of the queue when the server stops. */
+  stopRequested?(): boolean;
 }
 
 export interface S3IngestHandlerDeps {
@@ -78,7 +80,10 @@ export function createS3IngestHandler(
         key,
         etag: record.s3.object.eTag || undefined,
         receivedAt: Date.parse(record.eventTime) || undefined,
-      }, { remainingMs: () => context.getRemainingTimeInMillis() });
+      }, {
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        stopRequested: () => context.stopRequested?.() ?? false,
+      });
       logger.info({
         key, outcome: outcome.kind,
         ...summaryOf(outcome),
@@ -131,7 +136,10 @@ export function createS3IngestHandler(
       failures.push({ itemIdentifier: message.messageId });
 
       const receives = Number(message.attributes?.ApproximateReceiveCount);
-      if (deps.maxReceives !== undefined && receives >= deps.maxReceives) {
+      const last = deps.maxReceives !== undefined
+        && receives >= deps.maxReceives;
+      // A turn stopped for the server's own stop is not a failed try.
+      if (last && !context.stopRequested?.()) {
         // The message goes to the dead-letter queue (and raises its alarm)
         // with the object recorded failed; replaying it changes nothing.
         await giveUp(message, receives, again.reason).catch((err: unknown) =>

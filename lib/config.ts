@@ -10,6 +10,14 @@ import type { IngestSettings } from './jobs/ingestMarker.js';
 
 type Env = Record<string, string | undefined>;
 
+/** A variable set to a value it cannot take; the message names both. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
 /** Process-wide settings, read once from the environment. */
 export interface Config {
   /** DynamoDB table holding jobs, state, leases and keys. */
@@ -118,7 +126,8 @@ export function authModeFrom(env: Env = process.env): AuthMode {
   const raw = (env.ML_AUTH ?? '').trim().toLowerCase();
   if (raw === '' || raw === 'on') return 'on';
   if (raw === 'off') return 'off';
-  throw new Error(`ML_AUTH must be 'on' or 'off', got '${env.ML_AUTH}'`);
+  throw new ConfigError(
+    `ML_AUTH must be 'on' or 'off', got '${env.ML_AUTH}'`);
 }
 
 export function loadLocalSettings(env: Env = process.env): LocalSettings {
@@ -170,7 +179,7 @@ function integer(
   if (raw === undefined || raw === '') return fallback;
   const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be ${what}, got '${raw}'`);
+    throw new ConfigError(`${name} must be ${what}, got '${raw}'`);
   }
   return value;
 }

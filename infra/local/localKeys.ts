@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { CliError } from '../../lib/cli/cliErrors.js';
@@ -9,6 +8,7 @@ import { issueStoredKey } from '../../lib/cli/storeKeys.js';
 import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
 import { createDynamoClient } from '../../lib/store/clients.js';
 import { ensureTable } from '../../lib/store/table.js';
+import { isDataInUse } from './dataLock.js';
 
 /**
  * `ml-intake keys create --local`, handed to the CLI by bin/ml-intake.ts
@@ -27,7 +27,12 @@ export async function createLocalKey(
       + "service once with 'ml-intake serve', stop it, then try again");
   }
 
-  await checkNotInUse(path, options.dataDir);
+  if (await isDataInUse(path)) {
+    throw new CliError(`the local data in ${options.dataDir} is in use by a `
+      + 'running server; create the key through it instead: '
+      + "'ml-intake keys create --name <name>' with an API key that may "
+      + 'manage keys');
+  }
 
   const server = dynalite({ path, createTableMs: 0 });
   const port = await new Promise<number>((resolve, reject) => {
@@ -48,39 +53,4 @@ export async function createLocalKey(
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-}
-
-interface LevelDatabase {
-  open(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * dynalite does not report a database it cannot open: its requests just
- * never answer. So the folder is opened first with the same LevelDB
- * module dynalite uses, which says at once when another holds the lock.
- */
-async function checkNotInUse(path: string, dataDir: string): Promise<void> {
-  const fromDynalite = createRequire(createRequire(import.meta.url)
-    .resolve('dynalite'));
-  const { Level } = fromDynalite('level') as {
-    Level: new (location: string) => LevelDatabase;
-  };
-  const db = new Level(path);
-  try {
-    await db.open();
-  } catch (error) {
-    if (!isLocked(error)) throw error;
-    throw new CliError(`the local data in ${dataDir} is in use by a `
-      + 'running server; create the key through it instead: '
-      + "'ml-intake keys create --name <name>' with an API key that may "
-      + 'manage keys');
-  }
-  await db.close();
-}
-
-function isLocked(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code === 'LEVEL_LOCKED'
-    || /lock/i.test((error as Error)?.message ?? '');
 }

@@ -85,7 +85,13 @@ server.middleware.unshift(async (ctx, next) => {
 // s3rver stores each key segment as a file name, and a segment over the
 // file system's 255 bytes (valid in S3) throws where nothing catches it.
 // Without this one such PUT ended the child and S3 with it for good.
+// Before it listens, though, an error (its port in use) is the end of it.
+let ready = false;
 process.on('uncaughtException', (error) => {
+  if (!ready) {
+    process.send({ type: 'failed', message: error.message });
+    process.exit(1);
+  }
   console.error('s3rver: ' + error.message);
 });
 const stop = () => server.close().finally(() => process.exit(0));
@@ -109,7 +115,10 @@ async function listObjects({ id, bucket, prefix }) {
   }
 }
 server.run().then(
-  ({ port }) => process.send({ type: 'ready', port }),
+  ({ port }) => {
+    ready = true;
+    process.send({ type: 'ready', port });
+  },
   (error) => {
     process.send({ type: 'failed', message: String(error) });
     process.exit(1);

@@ -36,6 +36,14 @@ export interface EventBridge {
   deliver(event: S3Event): void;
   /** Resolves when every delivered event has been handled. */
   idle(): Promise<void>;
+  /** True while an object is being ingested or waits its turn. */
+  busy(): boolean;
+  /**
+   * Ends a turn under way at its next commit, takes no new events, and
+   * resolves when nothing runs any more. What was left resumes when the
+   * service starts again (resumeIngestions.ts).
+   */
+  stop(): Promise<void>;
 }
 
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:ml-intake-local-ingest';
@@ -47,22 +55,30 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
   // One chain per job: objects of one job are taken one after another, as
   // their leases would make them anyway, without spending tries on waits.
   const chains = new Map<string, Promise<void>>();
+  let stopping = false;
 
   const handleRecord = async (record: S3EventRecord) => {
     for (let receives = 1; receives <= maxReceives; receives += 1) {
+      if (stopping) return;
       const deadline = Date.now() + turnMs;
       const answer = await options.handler(sqsEventOf(record, receives), {
         getRemainingTimeInMillis: () => deadline - Date.now(),
+        stopRequested: () => stopping,
       });
       if (answer.batchItemFailures.length === 0) return;
-      if (receives < maxReceives) {
+      if (receives < maxReceives && !stopping) {
         await sleep(firstRetryMs * 2 ** (receives - 1));
       }
     }
   };
 
+  const idle = async () => {
+    while (chains.size > 0) await Promise.all([...chains.values()]);
+  };
+
   return {
     deliver(event) {
+      if (stopping) return;
       for (const record of event.Records ?? []) {
         const key = record.s3?.object?.key ?? '';
         if (!record.eventName?.startsWith('ObjectCreated:')) continue;
@@ -81,8 +97,11 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
       }
     },
 
-    async idle() {
-      while (chains.size > 0) await Promise.all([...chains.values()]);
+    idle,
+    busy: () => chains.size > 0,
+    stop() {
+      stopping = true;
+      return idle();
     },
   };
 }

@@ -33,6 +33,7 @@ import { createLocalServer } from './httpAdapter.js';
 import {
   objectCreatedEvent, objectsToResume, type ResumeSources,
 } from './resumeIngestions.js';
+import { isDataInUse } from './dataLock.js';
 import { createEventBridge, type EventBridge } from './s3Events.js';
 import { startS3Server, type S3Server } from './s3Server.js';
 
@@ -66,10 +67,27 @@ export interface LocalStack {
   s3Url: string;
   /** Resolves when every object event received so far is handled. */
   ingestIdle(): Promise<void>;
+  /** True while an S3 object is being ingested or waits its turn. */
+  ingesting(): boolean;
   auth: AuthMode;
   /** Where the first API key is; absent while authentication is off. */
   firstKey?: FirstKeyOutcome;
+  /**
+   * Stops taking requests and events; an object being ingested stops at
+   * its next commit, and goes on from there at the next start.
+   */
   close(): Promise<void>;
+}
+
+/**
+ * A reason the stack cannot start that the user can act on (a port or
+ * the data folder in use), said in one line.
+ */
+export class LocalStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalStartError';
+  }
 }
 
 /** How long close() lets requests in flight finish before cutting them. */
@@ -105,6 +123,11 @@ export async function startLocalStack(
   const dynamoDir = join(options.dataDir, 'dynamodb');
   const s3Dir = join(options.dataDir, 's3');
   await makePrivateDirs(options.dataDir, [dynamoDir, s3Dir]);
+  if (await isDataInUse(dynamoDir)) {
+    throw new LocalStartError(`the local data in ${options.dataDir} is in `
+      + 'use by another ml-intake server; stop it, or start this one with '
+      + 'another ML_DATA_DIR');
+  }
 
   const dynamo = dynalite({
     path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
@@ -127,9 +150,12 @@ export async function startLocalStack(
   let firstKey: FirstKeyOutcome | undefined;
   try {
     await ensureTable(client, config.tableName);
+    const s3Port = options.s3Port ?? loadLocalSettings().s3Port;
     s3 = await startS3Server({
-      host: '127.0.0.1', port: options.s3Port ?? loadLocalSettings().s3Port,
-      directory: s3Dir, bucketName: config.bucketName,
+      host: '127.0.0.1', port: s3Port, directory: s3Dir,
+      bucketName: config.bucketName,
+    }).catch((error: unknown) => {
+      throw inUse(error, `the local S3 port ${s3Port}`, 'S3_PORT');
     });
     const s3Client = createS3Client({ endpoint: s3.url, region: 'us-east-1',
       credentials: S3RVER_CREDENTIALS });
@@ -167,7 +193,10 @@ export async function startLocalStack(
       maxInflightBytes: options.maxInflightBytes
         ?? localInflightBytes(loadLocalSettings(), config.maxBodyBytes),
     });
-    port = await listen(server, options.port, options.host);
+    port = await listen(server, options.port, options.host)
+      .catch((error: unknown) => {
+        throw inUse(error, `port ${options.port} on ${options.host}`, 'PORT');
+      });
   } catch (error) {
     await s3?.close();
     await stopDynamo();
@@ -181,12 +210,12 @@ export async function startLocalStack(
     dynamoUrl: `http://127.0.0.1:${dynamoPort}`,
     s3Url: s3Server.url,
     ingestIdle: () => bridge.idle(),
+    ingesting: () => bridge.busy(),
     auth,
     firstKey,
     close: async () => {
       await drain(server);
-      // An object being ingested is finished first, as a Lambda would.
-      await bridge.idle();
+      await bridge.stop();
       await s3Server.close();
       await stopDynamo();
     },
@@ -235,6 +264,15 @@ async function makePrivateDirs(dataDir: string, stores: string[]) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700);
   }
+}
+
+/** A port in use, as a LocalStartError; any other error as it is. */
+function inUse(error: unknown, what: string, variable: string): unknown {
+  const text = `${(error as { code?: string })?.code ?? ''} `
+    + `${(error as Error)?.message ?? ''}`;
+  if (!text.includes('EADDRINUSE')) return error;
+  return new LocalStartError(`${what} is in use; stop what listens there, `
+    + `or set ${variable} to another port (0 picks a free one)`);
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

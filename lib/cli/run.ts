@@ -2,8 +2,8 @@ import {
   Command, CommanderError, InvalidArgumentError, Option,
 } from 'commander';
 import {
-  dataDirFrom, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_PORT, tableNameFrom,
+  ConfigError, dataDirFrom, DEFAULT_DATA_DIR, DEFAULT_HOST,
+  DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, tableNameFrom,
 } from '../config.js';
 import { parseSize } from './byteSizes.js';
 import { CliError } from './cliErrors.js';
@@ -42,7 +42,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof CliError) return error.message;
+  if (error instanceof CliError || error instanceof ConfigError) {
+    return error.message;
+  }
   // An unexpected failure still gets one line, without its stack.
   const text = error instanceof Error ? error.message : String(error);
   return `unexpected error: ${text.split('\n')[0]}`;

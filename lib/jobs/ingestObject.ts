@@ -46,6 +46,17 @@ export interface ObjectEvent {
   receivedAt?: number;
 }
 
+/** The time a turn has, as the Lambda context tells it. */
+export interface IngestTurn {
+  remainingMs(): number;
+  /**
+   * True once the process is asked to stop (the local server on Ctrl-C):
+   * the turn then stops at its next commit, as at a deadline, but without
+   * taking it for one (a gzip object still skipping is not failed).
+   */
+  stopRequested?(): boolean;
+}
+
 export type IngestOutcome =
   | { kind: 'done'; record: ObjectRecord }
   | { kind: 'failed'; record: ObjectRecord }
@@ -67,7 +78,7 @@ export const needsRedelivery = (outcome: IngestOutcome): boolean =>
 export async function ingestObject(
   deps: IngestDeps,
   event: ObjectEvent,
-  turn: { remainingMs: () => number },
+  turn: IngestTurn,
 ): Promise<IngestOutcome> {
   const { key } = event;
   const jobId = jobIdOfKey(key);
@@ -134,7 +145,7 @@ class ObjectTurn {
     private readonly lease: IngestLease,
     private readonly base: ObjectRecord,
     private readonly owner: string,
-    private readonly turn: { remainingMs: () => number },
+    private readonly turn: IngestTurn,
   ) {}
 
   async run(head: { sizeBytes: number; etag: string } | undefined):
@@ -235,7 +246,8 @@ class ObjectTurn {
       };
       await this.lease.checkpoint({ counting: point.state, ingest: marker });
       this.marker = marker;
-      return this.turn.remainingMs() >= deps.settings.marginMs;
+      return this.turn.remainingMs() >= deps.settings.marginMs
+        && !this.turn.stopRequested?.();
     };
 
     const feedObject = gzip ? feedGzipObject : feedPlainObject;

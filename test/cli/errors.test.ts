@@ -3,8 +3,11 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { run as runCli } from '../../lib/cli/index.js';
+import { loadLocalSettings } from '../../lib/config.js';
 import { startTestStack, type TestStack } from '../support/localStack.js';
 import { sharedDataDir } from '../support/sharedData.js';
 import { cli, startProxy } from './cliHarness.js';
@@ -203,4 +206,20 @@ describe('the built command', () => {
       const [code] = await once(server, 'exit');
       expect(code).toBe(0);
     });
+});
+
+test('a setting the service cannot take is one line, not an unexpected '
+  + 'error', async () => {
+  let stderr = '';
+  const code = await runCli(['serve'], {
+    stdout: () => undefined,
+    stderr: (text) => { stderr += text; },
+    stdin: new PassThrough(),
+    env: {},
+    serve: async () => { loadLocalSettings({ PORT: 'abc' }); },
+  });
+
+  expect(code).toBe(1);
+  expect(stderr).toBe(
+    "ml-intake: PORT must be a port number (0-65535), got 'abc'\n");
 });
