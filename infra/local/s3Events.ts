@@ -18,6 +18,11 @@ import { JOBS_PREFIX, encodeEventKey, jobIdOfKey } from
 export interface EventBridgeOptions {
   /** Made with the same `maxReceives`, so it gives up on the last. */
   handler: S3IngestHandler;
+  /**
+   * Told of each object as its event arrives, before it waits behind the
+   * objects of its job that came first.
+   */
+  onArrival?(record: S3EventRecord): Promise<void>;
   logger: Logger;
   /**
    * Deliveries per message: the local stand-in for the queue's
@@ -84,7 +89,11 @@ export function createEventBridge(options: EventBridgeOptions): EventBridge {
         if (!record.eventName?.startsWith('ObjectCreated:')) continue;
         if (!key.startsWith(JOBS_PREFIX)) continue;
         const jobId = jobIdOfKey(key) ?? '';
+        const arrived = options.onArrival?.(record).catch((err: unknown) => {
+          options.logger.warn({ err: errorSummary(err), key }, 'arrival');
+        });
         const next = (chains.get(jobId) ?? Promise.resolve())
+          .then(() => arrived)
           .then(() => handleRecord(record))
           .catch((err: unknown) => {
             options.logger.error({ err: errorSummary(err), key },

@@ -15,7 +15,9 @@ import {
   localInflightBytes,
   type Config,
 } from '../../lib/config.js';
-import type { IngestDeps } from '../../lib/jobs/ingestObject.js';
+import {
+  noteObjectQueued, type IngestDeps,
+} from '../../lib/jobs/ingestObject.js';
 import { createJobService } from '../../lib/jobs/jobService.js';
 import {
   createUploadService, DEFAULT_URL_TTL_SEC,
@@ -176,6 +178,11 @@ export async function startLocalStack(
       handler: createS3IngestHandler({ ingest, logger,
         maxReceives: LOCAL_MAX_RECEIVES }),
       logger, maxReceives: LOCAL_MAX_RECEIVES,
+      onArrival: ({ s3: { object }, eventTime }) => noteObjectQueued(ingest, {
+        key: object.key, etag: object.eTag || undefined,
+        sizeBytes: object.size ?? 0,
+        receivedAt: Date.parse(eventTime) || undefined,
+      }),
     });
     await resumeObjects(s3, bridge, { store, records }, config.bucketName,
       logger);

@@ -96,12 +96,8 @@ export async function ingestObject(
     return { kind: 'duplicate' };
   }
 
-  const base: ObjectRecord = {
-    jobId, key, etag, state: 'queued', bytesTotal: head?.sizeBytes ?? 0,
-    bytesDone: 0, counts: null, error: null,
-    receivedAt: event.receivedAt ?? deps.now(), startedAt: null,
-    endedAt: null,
-  };
+  const base = queuedRecord(jobId, key, etag, head?.sizeBytes ?? 0,
+    event.receivedAt ?? deps.now());
   // Nothing is recorded for a job that does not exist: `_uploads` could
   // not show it, and a job made later under that id must not inherit it.
   const job = await deps.store.getJob(jobId);
@@ -126,6 +122,34 @@ export async function ingestObject(
     if (error instanceof LeaseLostError) return { kind: 'busy' };
     throw error;
   }
+}
+
+function queuedRecord(
+  jobId: string, key: string, etag: string, sizeBytes: number,
+  receivedAt: number,
+): ObjectRecord {
+  return {
+    jobId, key, etag, state: 'queued', bytesTotal: sizeBytes, bytesDone: 0,
+    counts: null, error: null, receivedAt, startedAt: null, endedAt: null,
+  };
+}
+
+/**
+ * Records an object `queued` as soon as its event arrives, for a queue
+ * that holds it back while another object of its job is ingested (the
+ * local one: in AWS its message is received, finds the job busy and is
+ * recorded then). Nothing for a job that does not exist, nor over a
+ * record the object has already.
+ */
+export async function noteObjectQueued(
+  deps: Pick<IngestDeps, 'store' | 'records' | 'now'>,
+  event: ObjectEvent & { sizeBytes: number },
+): Promise<void> {
+  const jobId = jobIdOfKey(event.key);
+  if (jobId === undefined || event.etag === undefined) return;
+  if (await deps.store.getJob(jobId) === undefined) return;
+  await deps.records.noteQueued(queuedRecord(jobId, event.key, event.etag,
+    event.sizeBytes, event.receivedAt ?? deps.now()));
 }
 
 function unknownJob(jobId: string): IngestOutcome {

@@ -49,6 +49,22 @@ async function start(dir: string, overrides: {
   return stack;
 }
 
+interface Upload { key: string; state: string }
+
+/** The job's uploads once one of them is as `wanted`, asked every 5 ms. */
+async function untilUpload(
+  api: ReturnType<typeof jobsApi>, jobId: string,
+  wanted: (upload: Upload) => boolean,
+): Promise<Upload[]> {
+  for (;;) {
+    const { json } = await api.request('GET',
+      `/_ml/anomaly_detectors/${jobId}/_uploads`);
+    const uploads = json.uploads as Upload[];
+    if (uploads.some(wanted)) return uploads;
+    await new Promise((resolve) => { setTimeout(resolve, 5); });
+  }
+}
+
 /** A port something else listens on, for the time of the test. */
 async function takenPort(): Promise<{ port: number; free(): void }> {
   const holder = createServer();
@@ -113,9 +129,7 @@ test('a stack stopped part-way through an object stops at a commit, and '
   await createS3Client({ endpoint: first.s3Url }).send(new PutObjectCommand({
     Bucket: 'ml-intake', Key: 'jobs/halted/rows.ndjson', Body: body,
   }));
-  while (!first.ingesting()) {
-    await new Promise((resolve) => { setTimeout(resolve, 5); });
-  }
+  await untilUpload(api, 'halted', (upload) => upload.state === 'ingesting');
 
   await first.close();
   stacks.splice(stacks.indexOf(first), 1);
@@ -135,3 +149,38 @@ test('a stack stopped part-way through an object stops at a commit, and '
     processed_record_count: 20_000, input_bytes: body.length,
     out_of_order_timestamp_count: 0, invalid_date_count: 0 });
 });
+
+test('an object waiting behind another of its job is listed queued',
+  async () => {
+    const dir = await dataDir();
+    const stack = await start(dir, { chunkBytes: 16 * 1024 });
+    const api = jobsApi(stack.url);
+    await api.openedJob('waits', {
+      analysis_config: { bucket_span: '1h',
+        detectors: [{ function: 'count' }] },
+      data_description: { time_field: 'time', time_format: 'epoch' },
+    });
+    const rows = farequoteRows();
+    const s3 = createS3Client({ endpoint: stack.s3Url });
+    const put = (key: string, body: string) => s3.send(new PutObjectCommand({
+      Bucket: 'ml-intake', Key: `jobs/waits/${key}`, Body: body }));
+    // 20,000 rows take a good many 16 KiB chunks; the second file waits.
+    await put('a.ndjson', farequoteEpochNdjson(rows.slice(0, 20_000)));
+    const later = farequoteEpochNdjson(rows.slice(20_000, 20_010));
+    await put('b.ndjson', later);
+
+    const listed = await untilUpload(api, 'waits',
+      (upload) => upload.key === 'jobs/waits/b.ndjson');
+    await stack.ingestIdle();
+
+    // Listed while the first is still to be counted or being counted
+    // (it shows ingesting from its first commit).
+    expect(listed).toEqual([
+      expect.objectContaining({ key: 'jobs/waits/a.ndjson',
+        state: expect.stringMatching(/^(queued|ingesting)$/) }),
+      expect.objectContaining({ key: 'jobs/waits/b.ndjson', state: 'queued',
+        bytes_done: 0, bytes_total: later.length }),
+    ]);
+    expect(await api.dataCounts('waits')).toMatchObject({
+      processed_record_count: 20_010 });
+  });
