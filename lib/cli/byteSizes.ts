@@ -12,8 +12,8 @@ export function parseSize(text: string): number {
   const bytes = match === null ? NaN
     : Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()]);
   if (!Number.isSafeInteger(bytes) || bytes < 16) {
-    throw new InvalidArgumentError('give a size such as 5mb, 512kb or '
-      + 'a number of bytes (at least 16)');
+    throw new InvalidArgumentError('Give a size such as 5mb, 512kb or '
+      + 'a number of bytes (at least 16).');
   }
   return bytes;
 }

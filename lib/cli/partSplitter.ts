@@ -189,7 +189,7 @@ export class PartSplitter {
       return this.offer(at.offset + shift, inInput, source(0, at.offset));
     }
     throw new FramingError('too-large', 'no record boundary to cut at '
-      + `within the ${formatCount(limit)} bytes an upload may hold from `
+      + `within the ${formatCount(this.maxBytes)} bytes of an upload from `
       + `byte ${offset}`);
   }
 

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultUploadName } from '../jobs/objectKeys.js';
 import { CliError, clause } from './cliErrors.js';
 import type { CliIo } from './cliIo.js';
 import { startProgress, type Progress } from './progress.js';
@@ -111,7 +111,7 @@ async function askForUrl(
   client: ServerClient, jobId: string, gzip: boolean,
 ): Promise<{ url: string; key: string }> {
   const body = gzip
-    ? { json: { file_name: `upload-${Date.now()}-${randomUUID()}.gz` } }
+    ? { json: { file_name: `${defaultUploadName(Date.now())}.gz` } }
     : {};
   try {
     return await client.request('POST', jobPath(jobId, '/_upload'), body);

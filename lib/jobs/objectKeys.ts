@@ -53,12 +53,13 @@ export function ingestOwnerOf(key: string, etag: string): string {
 export function uploadKeyOf(
   jobId: string, fileName: string | undefined, nowMs: number,
 ): string {
-  const name = fileName ?? defaultFileName(nowMs);
+  const name = fileName ?? defaultUploadName(nowMs);
   checkFileName(name);
   return `${JOBS_PREFIX}${jobId}/${name}`;
 }
 
-function defaultFileName(nowMs: number): string {
+/** A unique file name that sorts by time: `upload-<UTC time>-<uuid>`. */
+export function defaultUploadName(nowMs: number): string {
   const stamp = new Date(nowMs).toISOString().replace(/[-:.]/g, '');
   return `upload-${stamp}-${randomUUID()}`;
 }

@@ -81,8 +81,8 @@ describe('errors of ml-intake post', () => {
         '--max-bytes', '100']);
 
       expect(result).toEqual({ code: 1, stdout: '', stderr: 'ml-intake: '
-        + 'part 2 failed: no record boundary to cut at within the 99 bytes '
-        + 'an upload may hold from byte 96; job formats reads JSON (format '
+        + 'part 2 failed: no record boundary to cut at within the 100 bytes '
+        + 'of an upload from byte 96; job formats reads JSON (format '
         + 'xcontent), and the file may be in another format; if it is not, '
         + 'a record is larger than an upload may be: raise --max-bytes or '
         + 'use --via-s3; 1 part committed before it: 96 bytes, 3 records; '

@@ -71,8 +71,8 @@ describe('splitting NDJSON', () => {
     const cut = () => split('{"a":"0123456789"}\n', { maxBytes: 10 });
 
     expect(cut).toThrow(FramingError);
-    expect(cut).toThrow('no record boundary to cut at within the 9 bytes '
-      + 'an upload may hold from byte 0');
+    expect(cut).toThrow('no record boundary to cut at within the 10 bytes '
+      + 'of an upload from byte 0');
   });
 
   test('refuses data the counting core cannot read', () => {

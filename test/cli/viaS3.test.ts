@@ -74,6 +74,12 @@ test('inflates a gzip file, known by its first bytes, as post does',
       job_id: 's3gzip', processed_record_count: 2, input_bytes: 64,
       input_record_count: 2,
     });
+    // Named as the server names uploads (UTC time, then a uuid), with .gz.
+    const listed = await fetch(
+      `${stack.url}/_ml/anomaly_detectors/s3gzip/_uploads`);
+    const [upload] = (await listed.json()).uploads;
+    expect(upload.key).toMatch(
+      /^jobs\/s3gzip\/upload-\d{8}T\d{9}Z-[0-9a-f-]{36}\.gz$/);
   });
 
 test('prints a table of the counts without --json', async () => {
