@@ -66,7 +66,10 @@ function causeOf(error: unknown, run: RunSoFar): string | undefined {
       return `${cause}; the server refuses even an upload this small: use `
         + '--via-s3';
     }
-    if (error.type === 'parse_exception') {
+    // A malformed body, or a CSV header without the job's fields (what a
+    // JSON file sent to a CSV job gives).
+    if (error.type === 'parse_exception' || (run.format.kind === 'csv'
+      && error.message.includes('is not in the CSV header'))) {
       return `${cause}; ${reads}: check that the file is in that format`;
     }
     return cause;

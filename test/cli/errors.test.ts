@@ -41,6 +41,28 @@ afterAll(async () => {
 });
 
 describe('errors of ml-intake post', () => {
+  test('a JSON file sent to a CSV job says which format the job reads',
+    async () => {
+      for (const args of [
+        ['jobs', 'create', 'csvjob', '--detector', 'mean(value)',
+          '--time-format', 'epoch', '--format', 'delimited',
+          '--delimiter', ','],
+        ['jobs', 'open', 'csvjob']]) {
+        expect((await cli(['--url', stack.url, ...args])).code).toBe(0);
+      }
+
+      const result = await cli(['--url', stack.url, 'post', 'csvjob',
+        dataFile]);
+
+      // The first line is read as the CSV header, in which `value` is not.
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp('^ml-intake: part 1 failed: '
+        + "400 illegal_argument_exception: Field configured for analysis "
+        + "'value' is not in the CSV header .*; job csvjob reads CSV with "
+        + "the delimiter ',' \\(format delimited\\): check that the file is "
+        + 'in that format; 0 parts committed before it'));
+    });
+
   test('a closed job gives one line and exit code 1', async () => {
     const result = await cli(['--url', stack.url, 'post', 'errs',
       dataFile]);

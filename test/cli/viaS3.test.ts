@@ -77,7 +77,9 @@ test('inflates a gzip file, known by its first bytes, as post does',
     // Named as the server names uploads (UTC time, then a uuid), with .gz.
     const listed = await fetch(
       `${stack.url}/_ml/anomaly_detectors/s3gzip/_uploads`);
-    const [upload] = (await listed.json()).uploads;
+    const { uploads: [upload] } = await listed.json() as {
+      uploads: Array<{ key: string }>;
+    };
     expect(upload.key).toMatch(
       /^jobs\/s3gzip\/upload-\d{8}T\d{9}Z-[0-9a-f-]{36}\.gz$/);
   });
