@@ -2,7 +2,8 @@
  * The S3 path at full size: a child process of the benchmark starts the
  * local stack (dynalite in process, s3rver in a child of its own), streams
  * a 1 GB farequote object into s3rver, and times its ingestion from the
- * end of the PUT until `_uploads` shows it done. The child's peak RSS is
+ * end of the PUT until the ingest function logs its end (its counts are
+ * then checked on `_uploads`). The child's peak RSS is
  * the ingesting process's. The counting core then reads s3rver's stored
  * copy of the same bytes from disk in the core-only child, for the ratio.
  */
