@@ -96,7 +96,11 @@ const DAY_MS = 86_400_000;
  */
 export function readExpiration(value: unknown): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw unitMissing(String(value));
+  // Not String(value): an array nested deep enough overflows the stack.
+  if (typeof value !== 'string') {
+    throw unitMissing(typeof value === 'object' ? kindOfJson(value)
+      : String(value));
+  }
 
   const ms = parseTimeValue('expiration', value);
   if (ms < 0) {
@@ -114,6 +118,9 @@ export function readExpiration(value: unknown): number | null {
   return wholeSeconds;
 }
 
+const kindOfJson = (value: object): string =>
+  (Array.isArray(value) ? '[...]' : '{...}');
+
 function unitMissing(text: string): MlError {
   return parseError(`failed to parse setting [expiration] with value `
     + `[${text}] as a time value: unit is missing or unrecognized`);
@@ -126,12 +133,28 @@ function badExpiration(text: string, why: string): MlError {
     + `value: ${why}`);
 }
 
+/**
+ * A key's descriptors are stored in its item, which DynamoDB limits to
+ * 400 KB: 100 roles of the longest names fit with room to spare.
+ */
+const MAX_ROLE_DESCRIPTORS = 100;
+/** The original's limit on role names. */
+const MAX_ROLE_NAME_CHARS = 507;
+
 function readRoleDescriptors(value: unknown): RoleDescriptors | null {
   if (value === undefined || value === null) return null;
   const descriptors = requireObject(value, 'role_descriptors');
   // No descriptors at all means the key takes its creator's privileges,
   // as in the original.
-  if (Object.keys(descriptors).length === 0) return null;
+  const roles = Object.keys(descriptors);
+  if (roles.length === 0) return null;
+  if (roles.length > MAX_ROLE_DESCRIPTORS) {
+    throw new MlError(400, 'illegal_argument_exception',
+      `an API key may have at most ${MAX_ROLE_DESCRIPTORS} role `
+      + `descriptors, got ${roles.length}`);
+  }
+  const problems = roles.flatMap(roleNameProblems);
+  if (problems.length > 0) throw validationFailed(problems);
 
   // Built from entries: assigning a role named `__proto__` would set the
   // object's prototype instead of adding the role.
@@ -165,7 +188,26 @@ function readClusterList(value: unknown, role: string): string[] {
       + 'of the predefined cluster privilege names '
       + `[${CLUSTER_PRIVILEGES.join(',')}]`);
   }
-  return [...value];
+  // Once each: a list that repeats a name grants nothing more.
+  return [...new Set(value)];
+}
+
+/**
+ * Role names as the original has them: 1 to 507 printable ASCII
+ * characters (space included), no whitespace at either end. Only the
+ * role names that break the rule are named, cut short.
+ */
+function roleNameProblems(role: string): string[] {
+  const shown = role.length > 40 ? `${role.slice(0, 40)}...` : role;
+  if (role.length === 0 || role.length > MAX_ROLE_NAME_CHARS) {
+    return [`role name [${shown}] must be at least 1 and no more than `
+      + `${MAX_ROLE_NAME_CHARS} characters long`];
+  }
+  if (!/^[\x20-\x7e]+$/.test(role) || role !== role.trim()) {
+    return ['role names may hold printable ASCII characters only, and no '
+      + `whitespace at either end: [${JSON.stringify(shown).slice(1, -1)}]`];
+  }
+  return [];
 }
 
 export function readInvalidateKeysRequest(

@@ -90,3 +90,50 @@ describe('readExpiration', () => {
       + `[expiration] with value [${text}] as a time value: ${why}`);
   });
 });
+
+describe('role descriptors of a new key', () => {
+  const withRoles = (roles: Record<string, unknown>) =>
+    readCreateKeyRequest({ name: 'k', role_descriptors: roles });
+
+  test('take at most 100 roles, which fit in a stored key', () => {
+    const roles = (n: number) => Object.fromEntries(Array.from({ length: n },
+      (_, i) => [`role-${i}`, { cluster: ['monitor_ml'] }]));
+    expect(withRoles(roles(100)).privileges).toEqual(['monitor_ml']);
+
+    const error = refusal(() => withRoles(roles(101)));
+    expect(error.status).toBe(400);
+    expect(error.message).toBe(
+      'an API key may have at most 100 role descriptors, got 101');
+  });
+
+  test.each([
+    ['x'.repeat(508), 'role name [' + 'x'.repeat(40) + '...] must be at '
+      + 'least 1 and no more than 507 characters long'],
+    ['', 'role name [] must be at least 1 and no more than 507 characters '
+      + 'long'],
+    ['nul\u0000', 'role names may hold printable ASCII characters only, '
+      + 'and no whitespace at either end: [nul\\u0000]'],
+    [' padded', 'role names may hold printable ASCII characters only, and '
+      + 'no whitespace at either end: [ padded]'],
+  ])('refuse the role name %j', (role, problem) => {
+    const error = refusal(() => withRoles({ [role]: { cluster: [] } }));
+    expect(error.type).toBe('action_request_validation_exception');
+    expect(error.message).toBe(`Validation Failed: 1: ${problem};`);
+  });
+
+  test('keep a privilege named many times once', () => {
+    const read = withRoles({ r: { cluster: Array(10_000).fill('all') } });
+    expect(read.roleDescriptors).toEqual({ r: { cluster: ['all'] } });
+  });
+});
+
+test('an expiration nested 200,000 arrays deep is a 400, not a stack '
+  + 'overflow', () => {
+  let deep: unknown = '1d';
+  for (let i = 0; i < 200_000; i += 1) deep = [deep];
+
+  const error = refusal(() => readExpiration(deep));
+  expect(error.status).toBe(400);
+  expect(error.message).toBe('failed to parse setting [expiration] with '
+    + 'value [[...]] as a time value: unit is missing or unrecognized');
+});
