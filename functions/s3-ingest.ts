@@ -2,7 +2,9 @@ import type {
   S3Event, S3EventRecord, SQSBatchResponse, SQSEvent, SQSRecord,
 } from 'aws-lambda';
 import { pino, type Logger } from 'pino';
-import { errorSummary } from '../lib/api/errorSummary.js';
+import {
+  errorSummary, withoutQuotedData,
+} from '../lib/api/errorSummary.js';
 import {
   loadConfig, loadIngestSettings, loadQueueSettings,
 } from '../lib/config.js';
@@ -178,7 +180,8 @@ function summaryOf(outcome: IngestOutcome): Record<string, unknown> {
     jobId: record.jobId,
     bytes: record.bytesTotal,
     records: record.counts?.processedRecordCount ?? 0,
-    error: record.error ?? undefined,
+    error: record.error === null ? undefined
+      : withoutQuotedData(record.error),
   };
 }
 

@@ -31,3 +31,19 @@ export function errorSummary(error: unknown): ErrorSummary {
     ...(frames.length > 0 ? { stack: frames.join('\n') } : {}),
   };
 }
+
+/**
+ * A reason as it may be logged: what it quotes of the data ('names',
+ * [values], "text") is left out, since a record's fields or a CSV header
+ * are the body. `Field configured for analysis 'v' is not in the CSV
+ * header '[a, b]'` is logged as `... analysis '…' is not in the CSV
+ * header '…'`.
+ */
+export function withoutQuotedData(reason: string): string {
+  // A quote the text was cut inside runs to its end.
+  return reason
+    .replace(/'[^']*('|$)/g, "'…'")
+    .replace(/\[[^\]]*(\]|$)/g, '[…]')
+    .replace(/"[^"]*("|$)/g, '"…"')
+    .slice(0, MAX_MESSAGE_CHARS);
+}

@@ -340,7 +340,20 @@ const isFinal = (record: ObjectRecord | undefined): boolean =>
 
 /** A fault of the object itself, recorded rather than retried. */
 function objectFault(error: unknown): string | undefined {
-  if (error instanceof CountingError) return error.message;
-  if (error instanceof ObjectChangedError) return error.message;
+  if (error instanceof CountingError || error instanceof ObjectChangedError) {
+    return storedReason(error.message);
+  }
   return undefined;
+}
+
+/**
+ * A reason as the object's record keeps it. The core's reasons may quote
+ * the data (a CSV header of any length names its columns), and the
+ * record, the marker and the job's state share DynamoDB's 400 KB item.
+ */
+const MAX_REASON_CHARS = 1000;
+
+function storedReason(reason: string): string {
+  if (reason.length <= MAX_REASON_CHARS) return reason;
+  return `${reason.slice(0, MAX_REASON_CHARS - 1)}…`;
 }

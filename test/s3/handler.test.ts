@@ -209,3 +209,41 @@ describe('giving an object up after its last try', () => {
         processed_record_count: 1, input_bytes: 20 });
     });
 });
+
+describe('an object whose CSV header lacks the job\'s fields', () => {
+  test('is recorded failed with the reason, cut to 1,000 characters, and '
+    + 'logged without the header', async () => {
+    const jobId = uniqueJobId('header');
+    await openJob(jobId, {
+      analysis_config: { bucket_span: '1h',
+        detectors: [{ function: 'mean', field_name: 'v' }] },
+      data_description: { format: 'delimited', field_delimiter: ',',
+        time_field: 'time', time_format: 'epoch' },
+    });
+    // A header of 20,000 columns of 27 bytes: over 500 KB, more than an
+    // item holds, none of them `v`.
+    const columns = Array.from({ length: 20_000 },
+      (_, i) => `secret-column-marker-${String(i).padStart(5, '0')}`);
+    const key = `jobs/${jobId}/wide.csv`;
+    const etag = await putObject(key,
+      `time,${columns.join(',')}\n1449446400,${columns.map(() => '1')}\n`);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, {
+      write: (line: string) => { lines.push(line); },
+    });
+    const deps = ingestDeps(4096);
+    deps.config = { ...deps.config, readerLimits: { ...deps.config
+      .readerLimits, maxFieldsPerRecord: 30_000 } };
+
+    const answer = await createS3IngestHandler({ ingest: deps, logger })(
+      { Records: [messageOf('m', created(key, etag))] }, lambda);
+
+    expect(answer.batchItemFailures).toEqual([]);
+    const error = (await records.get(jobId, key, etag))?.error ?? '';
+    expect(error.startsWith("Field configured for analysis 'v' is not in "
+      + "the CSV header '[time, secret-column-marker-00000")).toBe(true);
+    expect(error).toHaveLength(1000);
+    expect(lines.join('')).toContain('"outcome":"failed"');
+    expect(lines.join('')).not.toContain('secret-column-marker');
+  });
+});
