@@ -73,18 +73,20 @@ function keep(value: unknown, patterns: Progress): unknown {
   }
   if (typeof value !== 'object' || value === null) return undefined;
 
-  const kept: Record<string, unknown> = {};
+  // Entries, not assignments: a field named `__proto__` would set the
+  // prototype instead of being kept.
+  const kept: Array<[string, unknown]> = [];
   for (const [key, field] of Object.entries(value)) {
     const next = advance(patterns, key);
     if (next.some(complete)) {
-      kept[key] = field;
+      kept.push([key, field]);
       continue;
     }
     if (next.length === 0) continue;
     const inner = keep(field, next);
-    if (inner !== undefined) kept[key] = inner;
+    if (inner !== undefined) kept.push([key, inner]);
   }
-  return Object.keys(kept).length > 0 ? kept : undefined;
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
 function drop(value: unknown, patterns: Progress): unknown {
@@ -94,12 +96,12 @@ function drop(value: unknown, patterns: Progress): unknown {
   }
   if (typeof value !== 'object' || value === null) return value;
 
-  const left: Record<string, unknown> = {};
+  const left: Array<[string, unknown]> = [];
   for (const [key, field] of Object.entries(value)) {
     const next = advance(patterns, key);
     if (next.some(complete)) continue;
     const inner = next.length === 0 ? field : drop(field, next);
-    if (inner !== undefined) left[key] = inner;
+    if (inner !== undefined) left.push([key, inner]);
   }
-  return Object.keys(left).length > 0 ? left : undefined;
+  return left.length > 0 ? Object.fromEntries(left) : undefined;
 }

@@ -99,6 +99,17 @@ describe('filter_path', () => {
     expect(filterResponse(counts, 'nothing')).toEqual({});
   });
 
+  test('keeps and drops a field named __proto__ like any other', () => {
+    const settings = JSON.parse('{"jobs":[{"custom_settings":'
+      + '{"__proto__":{"x":1},"y":2}}]}') as unknown;
+    const kept = filterResponse(settings, 'jobs.custom_settings.__proto__');
+    expect(JSON.stringify(kept)).toBe(
+      '{"jobs":[{"custom_settings":{"__proto__":{"x":1}}}]}');
+    const left = filterResponse(settings, '-jobs.custom_settings.y');
+    expect(JSON.stringify(left)).toBe(
+      '{"jobs":[{"custom_settings":{"__proto__":{"x":1}}}]}');
+  });
+
   test('matches * within one name only', () => {
     expect(filterResponse(counts, 'jobs.*_id,jobs.data_counts.*_count'))
       .toEqual({ jobs: [{ job_id: 'a',
