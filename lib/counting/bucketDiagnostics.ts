@@ -69,6 +69,7 @@ export function addRecord(
   const offset = Math.round((bucketStart - state.latestStart) / bucketSpanMs);
   let idx = (state.latestIdx + offset) % size;
   if (idx < 0) idx += size;
+  if (state.counts[idx] === 0) blockMarks(state)[idx >> BLOCK_BITS] = 1;
   state.counts[idx] += 1;
   state.movingTotal += 1;
   if (bucketStart < state.earliestStart) {
@@ -78,41 +79,100 @@ export function addRecord(
 }
 
 /**
- * Moves the latest bucket `steps` buckets on (spec §7.3). Two window
- * lengths of single steps finalize every bucket that held records and leave
- * a full window of empty ones; each further step would only finalize one
- * more empty bucket, so those are counted at once. A record years after the
- * last one costs no more than one a few buckets later.
+ * Moves the latest bucket `steps` buckets on (spec §7.3) at a cost set by
+ * the buckets that held records, not by the steps, so a record a year after
+ * the last one costs about what the next bucket's does. Three phases give
+ * what single steps give: while the ring has free slots nothing leaves it;
+ * then each step finalizes the earliest bucket; after a whole ring of
+ * those every slot is empty, and each further step finalizes one more
+ * empty bucket.
  */
 function advance(
   state: DiagnosticsState, bucketSpanMs: number, steps: number,
 ): void {
   const size = state.counts.length;
-  const single = Math.min(steps, 2 * size);
-  for (let i = 0; i < single; i += 1) {
-    const next = (state.latestIdx + 1) % size;
-    if (next === state.earliestIdx) {
-      finalize(state, bucketSpanMs, next);
-      state.movingTotal -= state.counts[next];
-      state.earliestStart += bucketSpanMs;
-      state.earliestIdx = (state.earliestIdx + 1) % size;
-    }
-    state.counts[next] = 0;
-    state.latestStart += bucketSpanMs;
-    state.latestIdx = next;
+  const free = (state.earliestIdx - state.latestIdx - 1 + size) % size;
+  const filling = Math.min(steps, free);
+  for (let i = 1; i <= filling; i += 1) {
+    state.counts[(state.latestIdx + i) % size] = 0;
   }
+  state.latestIdx = (state.latestIdx + filling) % size;
+  state.latestStart += filling * bucketSpanMs;
 
-  const rest = steps - single;
+  const leaving = Math.min(steps - filling, size);
+  if (leaving > 0) leaveWindow(state, bucketSpanMs, leaving);
+
+  const rest = steps - filling - leaving;
   if (rest <= 0) return;
-  // Buckets earliestStart, earliestStart + span, ... are finalized empty.
+  // Each step finalizes the bucket W − 1 buckets behind the latest.
+  const lastStart = state.latestStart + (rest - size) * bucketSpanMs;
   state.bucketCount += rest;
   state.emptyBucketCount += rest;
-  state.latestEmpty = state.earliestStart + (rest - 1) * bucketSpanMs;
-  state.lastFinalisedStart = state.latestEmpty;
+  state.latestEmpty = lastStart;
+  state.lastFinalisedStart = lastStart;
   state.earliestStart += rest * bucketSpanMs;
   state.latestStart += rest * bucketSpanMs;
   state.earliestIdx = (state.earliestIdx + rest) % size;
   state.latestIdx = (state.latestIdx + rest) % size;
+}
+
+/**
+ * `leaving` (at most W) steps of a full ring: its earliest slots are
+ * finalized in order and come back empty as the latest ones. A run of
+ * slots in a block that has held no record since it last emptied is
+ * counted as empty buckets at once.
+ */
+function leaveWindow(
+  state: DiagnosticsState, bucketSpanMs: number, leaving: number,
+): void {
+  const size = state.counts.length;
+  const marks = blockMarks(state);
+  // Both ends move together, so the window keeps its length throughout.
+  const windowBuckets =
+    (state.latestStart - state.earliestStart) / bucketSpanMs + 1;
+  const firstStart = state.latestStart - (size - 1) * bucketSpanMs;
+  for (let done = 0; done < leaving;) {
+    const idx = (state.earliestIdx + done) % size;
+    const block = idx >> BLOCK_BITS;
+    const blockEnd = Math.min((block + 1) << BLOCK_BITS, size);
+    const run = Math.min(blockEnd - idx, leaving - done);
+    const runStart = firstStart + done * bucketSpanMs;
+    if (marks[block] === 0) {
+      finalizeEmptyRun(state, bucketSpanMs, runStart, run);
+    } else {
+      for (let k = 0; k < run; k += 1) {
+        const count = state.counts[idx + k];
+        judge(state, runStart + k * bucketSpanMs, count, windowBuckets);
+        state.movingTotal -= count;
+        state.counts[idx + k] = 0;
+      }
+      if (idx === block << BLOCK_BITS && run === blockEnd - idx) {
+        marks[block] = 0;
+      }
+    }
+    done += run;
+  }
+
+  state.earliestStart += leaving * bucketSpanMs;
+  state.latestStart += leaving * bucketSpanMs;
+  state.earliestIdx = (state.earliestIdx + leaving) % size;
+  state.latestIdx = (state.latestIdx + leaving) % size;
+}
+
+/** `n` empty buckets from `firstStart` on, minus those finalized before. */
+function finalizeEmptyRun(
+  state: DiagnosticsState, bucketSpanMs: number, firstStart: number,
+  n: number,
+): void {
+  const lastStart = firstStart + (n - 1) * bucketSpanMs;
+  if (lastStart <= state.lastFinalisedStart) return;
+
+  const before = firstStart > state.lastFinalisedStart ? 0
+    : Math.floor((state.lastFinalisedStart - firstStart) / bucketSpanMs) + 1;
+  state.bucketCount += n - before;
+  state.emptyBucketCount += n - before;
+  state.latestEmpty = lastStart;
+  state.lastFinalisedStart = lastStart;
 }
 
 /**
@@ -164,23 +224,57 @@ function finalize(
 ): void {
   const size = state.counts.length;
   const behind = ((state.latestIdx - idx) % size + size) % size;
-  const start = state.latestStart - behind * bucketSpanMs;
+  const windowBuckets =
+    (state.latestStart - state.earliestStart) / bucketSpanMs + 1;
+  judge(state, state.latestStart - behind * bucketSpanMs, state.counts[idx],
+    windowBuckets);
+}
+
+/**
+ * Finalizes the bucket at `start` holding `count` records (spec §7.4),
+ * unless it was finalized before. The bucket is still in the window and
+ * in its moving total.
+ */
+function judge(
+  state: DiagnosticsState, start: number, count: number,
+  windowBuckets: number,
+): void {
   if (start <= state.lastFinalisedStart) return;
 
   state.lastFinalisedStart = start;
   state.bucketCount += 1;
-  const count = state.counts[idx];
   if (count === 0) {
     state.emptyBucketCount += 1;
     state.latestEmpty = start;
     return;
   }
 
-  const windowBuckets =
-    (state.latestStart - state.earliestStart) / bucketSpanMs + 1;
   const average = state.movingTotal / windowBuckets;
   if (Math.log(average) - Math.log(count) > SPARSITY_THRESHOLD) {
     state.sparseBucketCount += 1;
     state.latestSparse = start;
   }
+}
+
+/**
+ * Slots come in blocks of 2^BLOCK_BITS; a block is marked once a record
+ * lands in one of its empty slots, and unmarked when all its slots have
+ * left the window, so an unmarked block holds no records. The marks are
+ * derived from the counts and kept beside each state object, never in it:
+ * the state is what is stored. Every slot that goes from empty to holding
+ * a record does so in addRecord's general steps, which mark it.
+ */
+const BLOCK_BITS = 6;
+const marksOf = new WeakMap<DiagnosticsState, Uint8Array>();
+
+function blockMarks(state: DiagnosticsState): Uint8Array {
+  const known = marksOf.get(state);
+  if (known !== undefined) return known;
+
+  const marks = new Uint8Array((state.counts.length >> BLOCK_BITS) + 1);
+  state.counts.forEach((count, idx) => {
+    if (count !== 0) marks[idx >> BLOCK_BITS] = 1;
+  });
+  marksOf.set(state, marks);
+  return marks;
 }

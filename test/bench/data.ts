@@ -124,7 +124,22 @@ export const SHAPES: Shape[] = [
       + `"metrics":{"responsetime":${r.responsetime},"unit":"ms"},`
       + '"sourcetype":"farequote"}',
   },
+  {
+    // Each new second of the file lands 20,001 one-second buckets after
+    // the last, beyond two windows of 10,000 (latency 10,000 s): the
+    // diagnostics' dearest step, once a record before they were batched.
+    name: 'gaps',
+    description: 'as epoch, seconds 20,001 apart, span 1 s, latency 10,000 s',
+    config: config({ bucketSpanMs: 1000, latencyMs: 10_000_000 }),
+    framing: 'lines',
+    render: (r, t) => `{"time":${GAPS_BASE_SEC + (t - GAPS_BASE_SEC) * 20_001},`
+      + `"airline":"${r.airline}","responsetime":${r.responsetime},`
+      + '"sourcetype":"farequote"}',
+  },
 ];
+
+/** Just before the file's first row, so that the spread times stay small. */
+const GAPS_BASE_SEC = 1_449_446_400;
 
 /** One case of about `targetBytes`, whole passes over the rows. */
 export function buildCase(
