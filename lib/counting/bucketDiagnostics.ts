@@ -104,16 +104,22 @@ function advance(
 
   const rest = steps - filling - leaving;
   if (rest <= 0) return;
-  // Each step finalizes the bucket W − 1 buckets behind the latest.
-  const lastStart = state.latestStart + (rest - size) * bucketSpanMs;
-  state.bucketCount += rest;
-  state.emptyBucketCount += rest;
-  state.latestEmpty = lastStart;
-  state.lastFinalisedStart = lastStart;
-  state.earliestStart += rest * bucketSpanMs;
-  state.latestStart += rest * bucketSpanMs;
-  state.earliestIdx = (state.earliestIdx + rest) % size;
-  state.latestIdx = (state.latestIdx + rest) % size;
+  // Every slot is empty by now; each step finalizes one more empty
+  // bucket, the one W − 1 buckets behind the latest.
+  finalizeEmptyRun(state, bucketSpanMs,
+    state.latestStart - (size - 1) * bucketSpanMs, rest);
+  moveWindow(state, bucketSpanMs, rest);
+}
+
+/** Moves both ends of a full window `steps` buckets on. */
+function moveWindow(
+  state: DiagnosticsState, bucketSpanMs: number, steps: number,
+): void {
+  const size = state.counts.length;
+  state.earliestStart += steps * bucketSpanMs;
+  state.latestStart += steps * bucketSpanMs;
+  state.earliestIdx = (state.earliestIdx + steps) % size;
+  state.latestIdx = (state.latestIdx + steps) % size;
 }
 
 /**
@@ -152,11 +158,7 @@ function leaveWindow(
     }
     done += run;
   }
-
-  state.earliestStart += leaving * bucketSpanMs;
-  state.latestStart += leaving * bucketSpanMs;
-  state.earliestIdx = (state.earliestIdx + leaving) % size;
-  state.latestIdx = (state.latestIdx + leaving) % size;
+  moveWindow(state, bucketSpanMs, leaving);
 }
 
 /** `n` empty buckets from `firstStart` on, minus those finalized before. */
