@@ -1,11 +1,14 @@
 /**
  * The script of s3rver's child process (see s3Server.ts): CommonJS run
  * with `node -e`, its settings in env. It sends s3rver's object events
- * and the object listings the parent asks for over the IPC channel, and
- * decodes aws-chunked bodies before s3rver sees them; the decoder's
- * source text is put in, as the child loads no TypeScript.
+ * and the object listings the parent asks for over the IPC channel,
+ * refuses requests that s3rver would turn into paths outside its folder
+ * (s3Requests.ts), and decodes aws-chunked bodies before s3rver sees
+ * them; the source text of those functions is put in, as the child loads
+ * no TypeScript.
  */
 import { awsChunkedDecoder, isAwsChunked } from './awsChunked.js';
+import { nameRefusal, requestRefusal } from './s3Requests.js';
 
 export const CHILD_SCRIPT = `
 const { join, dirname } = require('node:path');
@@ -18,10 +21,36 @@ const S3Error = require(join(dirname(process.env.ML_S3RVER_MAIN),
 const __name = (target) => target;
 const isAwsChunked = ${isAwsChunked.toString()};
 const awsChunkedDecoder = ${awsChunkedDecoder.toString()};
+const nameRefusal = ${nameRefusal.toString()};
+const requestRefusal = ${requestRefusal.toString()};
 const server = new S3rver(JSON.parse(process.env.ML_S3RVER_OPTIONS));
 server.on('event', (event) => process.send({ type: 'event', event }));
-// First of s3rver's middleware, before its authentication and routes.
-server.middleware.unshift(async (ctx, next) => {
+// Every file path of the store is made from a bucket and a key here: a
+// key that comes in a request body (a multi-object delete) or from a
+// stored upload is checked as well as the one of the request's path.
+const store = server.store;
+const resourcePath = store.getResourcePath.bind(store);
+store.getResourcePath = (bucket, key, resource) => {
+  const refusal = nameRefusal(bucket, key);
+  if (refusal !== undefined) {
+    throw new S3Error(refusal.code, refusal.message);
+  }
+  return resourcePath(bucket, key, resource);
+};
+// Refusals and the decoder come after s3rver's virtual-host rewrite,
+// which takes a bucket from the Host header, and before its
+// authentication and routes.
+const afterVhost = server.middleware
+  .findIndex((middleware) => middleware.name === 'vhost') + 1;
+if (afterVhost === 0) throw new Error('s3rver has no vhost middleware');
+server.middleware.splice(afterVhost, 0, async (ctx, next) => {
+  const refusal = requestRefusal({ method: ctx.method, path: ctx.path,
+    query: ctx.query, headers: ctx.headers }, nameRefusal);
+  if (refusal !== undefined) {
+    throw new S3Error(refusal.code, refusal.message);
+  }
+  return next();
+}, async (ctx, next) => {
   const method = ctx.method;
   if ((method !== 'PUT' && method !== 'POST') || !isAwsChunked(ctx.headers)) {
     return next();

@@ -1,0 +1,111 @@
+/**
+ * Requests the local S3 refuses before s3rver acts on them. s3rver joins
+ * the bucket, each segment of the key, the upload id and the part number
+ * into file paths as they come, so a `..` segment (sent as is, encoded as
+ * `%2e%2e`, or behind an encoded slash) wrote files outside the data
+ * folder, and so did its HTML-form POST upload, whose key is in the body.
+ * The product sends none of these: it puts objects with PUT (presigned or
+ * by an SDK, whole or in parts).
+ *
+ * Both functions refer to nothing outside themselves but their arguments:
+ * s3Child.ts runs their source text in s3rver's child process, which
+ * loads no TypeScript.
+ */
+
+/** An S3 error code, whose HTTP status s3rver knows, and its message. */
+export interface S3Refusal {
+  code: string;
+  message: string;
+}
+
+type Values = Record<string, string | string[] | undefined>;
+
+export interface S3RequestView {
+  method: string;
+  /** The path after s3rver's virtual-host rewrite, still encoded. */
+  path: string;
+  query: Values;
+  headers: Values;
+}
+
+/**
+ * Why the bucket or the key (both decoded) cannot name a file under the
+ * data folder: a key segment, between slashes or backslashes, that is `.`
+ * or `..`, or a NUL anywhere; a bucket that is not a valid S3 bucket name.
+ * An empty key (a request on the bucket) is not looked at.
+ */
+export function nameRefusal(
+  bucket: string, key: string | undefined,
+): S3Refusal | undefined {
+  const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+  if (!bucketName.test(bucket) || bucket.includes('..')) {
+    return { code: 'InvalidBucketName',
+      message: 'The specified bucket is not valid.' };
+  }
+  if (key === undefined || key === '') return undefined;
+  if (key.includes('\u0000')) {
+    return { code: 'InvalidArgument',
+      message: 'An object key cannot hold a NUL character.' };
+  }
+  const dotted = key.split(/[/\\]/)
+    .some((segment) => segment === '.' || segment === '..');
+  if (dotted) {
+    return { code: 'InvalidArgument', message: 'The local S3 takes no key '
+      + 'with a segment that is . or .. (between slashes or backslashes).' };
+  }
+  return undefined;
+}
+
+/**
+ * Why the request is refused, if it is, with the name check given as
+ * `names` (the child has no modules to import it from).
+ */
+export function requestRefusal(
+  request: S3RequestView, names: typeof nameRefusal,
+): S3Refusal | undefined {
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const [, bucketPart, ...keyParts] = request.path.split('/');
+  const key = keyParts.join('/');
+  const query = request.query;
+
+  // A POST on the bucket is a form upload unless it deletes objects.
+  if (request.method === 'POST' && key === '' && !('delete' in query)) {
+    return { code: 'MethodNotAllowed', message: 'The local S3 takes no '
+      + 'POST object (HTML form) uploads; use PUT.' };
+  }
+
+  if (bucketPart !== undefined && bucketPart !== '') {
+    const refused = names(decode(bucketPart), decode(key));
+    if (refused !== undefined) return refused;
+  }
+
+  const copySource = request.headers['x-amz-copy-source'];
+  if (copySource !== undefined) {
+    const [sourceBucket = '', ...sourceKey] = decode(String(copySource))
+      .replace(/^\//, '').split('/');
+    const refused = names(sourceBucket, sourceKey.join('/'));
+    if (refused !== undefined) {
+      return { code: 'InvalidArgument',
+        message: `x-amz-copy-source: ${refused.message}` };
+    }
+  }
+
+  // s3rver makes upload ids of 32 hex digits; S3 numbers parts 1-10000.
+  if ('uploadId' in query && !/^[0-9a-f]{32}$/.test(String(query.uploadId))) {
+    return { code: 'NoSuchUpload', message: 'The specified upload does not '
+      + 'exist.' };
+  }
+  const part = query.partNumber;
+  if (part !== undefined && !(/^[0-9]{1,5}$/.test(String(part))
+    && Number(part) >= 1 && Number(part) <= 10_000)) {
+    return { code: 'InvalidArgument', message: 'Part number must be an '
+      + 'integer between 1 and 10000, inclusive.' };
+  }
+  return undefined;
+}
