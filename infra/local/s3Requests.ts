@@ -5,7 +5,8 @@
  * `%2e%2e`, or behind an encoded slash) wrote files outside the data
  * folder, and so did its HTML-form POST upload, whose key is in the body.
  * The product sends none of these: it puts objects with PUT (presigned or
- * by an SDK, whole or in parts).
+ * by an SDK, whole or in parts). Nor does it send requests from a web
+ * page, which would let any site the user visits put objects here.
  *
  * Both functions refer to nothing outside themselves but their arguments:
  * s3Child.ts runs their source text in s3rver's child process, which
@@ -73,6 +74,14 @@ export function requestRefusal(
   const [, bucketPart, ...keyParts] = request.path.split('/');
   const key = keyParts.join('/');
   const query = request.query;
+
+  // A browser sends Origin with every cross-origin request (and "null"
+  // from a sandboxed page); without this any web page could put objects
+  // here, and a form POST needs no CORS preflight.
+  if (request.headers.origin !== undefined) {
+    return { code: 'AccessDenied', message: 'The local S3 takes no '
+      + 'requests from web pages (they carry an Origin header).' };
+  }
 
   // A POST on the bucket is a form upload unless it deletes objects.
   if (request.method === 'POST' && key === '' && !('delete' in query)) {
