@@ -16,6 +16,8 @@ const { Transform } = require('node:stream');
 const S3rver = require(process.env.ML_S3RVER_MAIN);
 const S3Error = require(join(dirname(process.env.ML_S3RVER_MAIN),
   'models', 'error.js'));
+const FilesystemStore = require(join(dirname(process.env.ML_S3RVER_MAIN),
+  'stores', 'filesystem.js'));
 // A compiler that keeps function names (esbuild's keepNames, as tsx
 // runs it) wraps named inner functions in this helper of its own.
 const __name = (target) => target;
@@ -45,7 +47,9 @@ const afterVhost = server.middleware
 if (afterVhost === 0) throw new Error('s3rver has no vhost middleware');
 server.middleware.splice(afterVhost, 0, async (ctx, next) => {
   const refusal = requestRefusal({ method: ctx.method, path: ctx.path,
-    query: ctx.query, headers: ctx.headers }, nameRefusal);
+    query: ctx.query, headers: ctx.headers }, {
+    names: nameRefusal, fileNameOf: FilesystemStore.encodeKeyPath,
+  });
   if (refusal !== undefined) {
     throw new S3Error(refusal.code, refusal.message);
   }
@@ -140,7 +144,8 @@ async function listObjects({ id, bucket, prefix }) {
       lastModifiedMs: object.lastModifiedDate.getTime(),
     })) });
   } catch (error) {
-    process.send({ type: 'list-failed', id, message: String(error) });
+    process.send({ type: 'list-failed', id, message: String(error),
+      code: typeof error?.code === 'string' ? error.code : undefined });
   }
 }
 server.run().then(

@@ -8,9 +8,9 @@
  * by an SDK, whole or in parts). Nor does it send requests from a web
  * page, which would let any site the user visits put objects here.
  *
- * Both functions refer to nothing outside themselves but their arguments:
- * s3Child.ts runs their source text in s3rver's child process, which
- * loads no TypeScript.
+ * Both functions refer to nothing outside themselves but their arguments
+ * and `Buffer`: s3Child.ts runs their source text in s3rver's child
+ * process, which loads no TypeScript.
  */
 
 /** An S3 error code, whose HTTP status s3rver knows, and its message. */
@@ -57,13 +57,28 @@ export function nameRefusal(
   return undefined;
 }
 
+export interface RequestChecks {
+  /** The name check (the child has no modules to import it from). */
+  names: typeof nameRefusal;
+  /** s3rver's file name for a key segment (it escapes some on Windows). */
+  fileNameOf(segment: string): string;
+}
+
 /**
- * Why the request is refused, if it is, with the name check given as
- * `names` (the child has no modules to import it from).
+ * Why the request is refused, if it is. Besides the checks above, a key
+ * over S3's 1,024 bytes, or with a segment whose file name is over 200
+ * bytes, gets KeyTooLongError: s3rver keeps the last segment as file
+ * names with suffixes of up to 22 bytes ("._S3rver_metadata.json"), and
+ * most file systems take 255 (ext4, xfs, tmpfs, APFS); a longer one
+ * failed part-way and left files that broke every later listing. The 33
+ * bytes to spare cover the names of the files an object is written to
+ * before it replaces the old one.
  */
 export function requestRefusal(
-  request: S3RequestView, names: typeof nameRefusal,
+  request: S3RequestView, checks: RequestChecks,
 ): S3Refusal | undefined {
+  const MAX_KEY_BYTES = 1024;
+  const MAX_SEGMENT_BYTES = 200;
   const decode = (text: string) => {
     try {
       return decodeURIComponent(text);
@@ -90,15 +105,24 @@ export function requestRefusal(
   }
 
   if (bucketPart !== undefined && bucketPart !== '') {
-    const refused = names(decode(bucketPart), decode(key));
+    const refused = checks.names(decode(bucketPart), decode(key));
     if (refused !== undefined) return refused;
+  }
+  const decodedKey = decode(key);
+  const tooLong = Buffer.byteLength(decodedKey) > MAX_KEY_BYTES
+    || decodedKey.split('/').some((segment) => Buffer.byteLength(
+      checks.fileNameOf(segment)) > MAX_SEGMENT_BYTES);
+  if (tooLong) {
+    return { code: 'KeyTooLongError', message: `Your key is too long: the `
+      + `local S3 takes keys of at most ${MAX_KEY_BYTES} bytes, with at most `
+      + `${MAX_SEGMENT_BYTES} bytes between slashes.` };
   }
 
   const copySource = request.headers['x-amz-copy-source'];
   if (copySource !== undefined) {
     const [sourceBucket = '', ...sourceKey] = decode(String(copySource))
       .replace(/^\//, '').split('/');
-    const refused = names(sourceBucket, sourceKey.join('/'));
+    const refused = checks.names(sourceBucket, sourceKey.join('/'));
     if (refused !== undefined) {
       return { code: 'InvalidArgument',
         message: `x-amz-copy-source: ${refused.message}` };

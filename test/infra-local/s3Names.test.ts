@@ -141,3 +141,40 @@ test('keys with dots inside their segments are stored and read back',
       expect([got.status, got.body]).toEqual([200, '{"time":1}\n']);
     }
   });
+
+describe('a key too long for the file system', () => {
+  // s3rver keeps a key's last segment as file names with suffixes of up
+  // to 22 bytes ("._S3rver_metadata.json"), and ext4 takes names of 255
+  // bytes: a last segment of 234 bytes failed with 500 and left files.
+  // The bound is 200 bytes a segment; 'é' is 2 bytes in UTF-8.
+  const files = async (dir: string) =>
+    readdir(join(root, 'data', 'ml-intake', dir)).catch(() => []);
+
+  test.each([
+    ['a last segment of 201 bytes', `/ml-intake/long1/${'x'.repeat(201)}`],
+    ['a last segment of 101 × é (202 bytes)',
+      `/ml-intake/long2/${encodeURIComponent('é'.repeat(101))}`],
+    ['a last segment of 240 bytes', `/ml-intake/long3/${'x'.repeat(240)}`],
+    ['a folder segment of 201 bytes', `/ml-intake/long4/${'x'.repeat(201)}/a`],
+    ['1,025 bytes in all', `/ml-intake/long5/${'x/'.repeat(509)}abc`],
+  ])('with %s gets 400 KeyTooLongError and leaves no file', async (_, path) => {
+    const put = await send('PUT', path);
+    const dir = path.split('/')[2];
+
+    expect([put.status, codeOf(put)]).toEqual([400, 'KeyTooLongError']);
+    expect(await files(dir)).toEqual([]);
+  });
+
+  test('of 200 bytes a segment, 1,024 in all, is stored', async () => {
+    // 'long6/' (6) + 5 × ('x' × 200 + '/') (1,005) + 'y' × 13 = 1,024.
+    const key = `long6/${`${'x'.repeat(200)}/`.repeat(5)}${'y'.repeat(13)}`;
+    const wide = `long7/${encodeURIComponent('é'.repeat(100))}`;
+
+    const put = await send('PUT', `/ml-intake/${key}`);
+    const putWide = await send('PUT', `/ml-intake/${wide}`);
+
+    expect(Buffer.byteLength(key)).toBe(1_024);
+    expect(put.status).toBe(200);
+    expect(putWide.status).toBe(200);
+  });
+});
