@@ -3,11 +3,12 @@
  * with `node -e`, its settings in env. It sends s3rver's object events
  * and the object listings the parent asks for over the IPC channel,
  * refuses requests that s3rver would turn into paths outside its folder
- * (s3Requests.ts), and decodes aws-chunked bodies before s3rver sees
- * them; the source text of those functions is put in, as the child loads
- * no TypeScript.
+ * (s3Requests.ts), decodes aws-chunked bodies before s3rver sees them,
+ * and writes objects whole or not at all (atomicPut.ts); the source text
+ * of those functions is put in, as the child loads no TypeScript.
  */
 import { awsChunkedDecoder, isAwsChunked } from './awsChunked.js';
+import { atomicPutObject, removePartialFiles } from './atomicPut.js';
 import { nameRefusal, requestRefusal } from './s3Requests.js';
 
 export const CHILD_SCRIPT = `
@@ -23,6 +24,8 @@ const FilesystemStore = require(join(dirname(process.env.ML_S3RVER_MAIN),
 const __name = (target) => target;
 const isAwsChunked = ${isAwsChunked.toString()};
 const awsChunkedDecoder = ${awsChunkedDecoder.toString()};
+const atomicPutObject = ${atomicPutObject.toString()};
+const removePartialFiles = ${removePartialFiles.toString()};
 const nameRefusal = ${nameRefusal.toString()};
 const requestRefusal = ${requestRefusal.toString()};
 const server = new S3rver(JSON.parse(process.env.ML_S3RVER_OPTIONS));
@@ -39,6 +42,15 @@ store.getResourcePath = (bucket, key, resource) => {
   }
   return resourcePath(bucket, key, resource);
 };
+// A PUT cut off part-way leaves the old object as it was (atomicPut.ts).
+store.putObject = atomicPutObject(store, {
+  fs: require('node:fs'), TransformStream: Transform,
+  finished: require('node:stream').finished,
+  createHash: require('node:crypto').createHash,
+  randomBytes: require('node:crypto').randomBytes, dirname,
+  allowedMetadata: require(join(dirname(process.env.ML_S3RVER_MAIN),
+    'models', 'object.js')).ALLOWED_METADATA,
+});
 // Refusals and the decoder come after s3rver's virtual-host rewrite,
 // which takes a bucket from the Host header, and before its
 // authentication and routes.
@@ -148,6 +160,8 @@ async function listObjects({ id, bucket, prefix }) {
       code: typeof error?.code === 'string' ? error.code : undefined });
   }
 }
+removePartialFiles(require('node:fs'), join,
+  JSON.parse(process.env.ML_S3RVER_OPTIONS).directory);
 server.run().then(
   ({ port }) => {
     ready = true;

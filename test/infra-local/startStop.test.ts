@@ -10,6 +10,7 @@ import {
   LocalStartError, startLocalStack, type LocalStack,
 } from '../../infra/local/stack.js';
 import { createS3Client } from '../../lib/store/objects.js';
+import { abortedPut } from '../support/abortedPut.js';
 import { jobsApi } from '../support/api.js';
 import { farequoteEpochNdjson, farequoteRows } from '../support/sharedData.js';
 
@@ -217,3 +218,37 @@ test('a start whose S3 listing fails logs one line and serves', async () => {
   expect(await api.dataCounts('left')).toMatchObject(
     { processed_record_count: 1 });
 });
+
+test('PUTs cut off mid-body change nothing, before or after a restart',
+  async () => {
+    const dir = await dataDir();
+    const first = await start(dir);
+    const api = jobsApi(first.url);
+    await api.openedJob('cut', {
+      analysis_config: { bucket_span: '1h',
+        detectors: [{ function: 'count' }] },
+      data_description: { time_field: 'time', time_format: 'epoch' },
+    });
+    // 100 records; the cut PUTs send 455 more of another time.
+    await createS3Client({ endpoint: first.s3Url }).send(new PutObjectCommand(
+      { Bucket: 'ml-intake', Key: 'jobs/cut/a.ndjson',
+        Body: '{"time":1}\n'.repeat(100) }));
+    await untilUpload(api, 'cut', (upload) => upload.state === 'done');
+    const folder = join(dir, 's3', 'ml-intake', 'jobs', 'cut');
+
+    await abortedPut(first.s3Url, '/ml-intake/jobs/cut/a.ndjson', folder);
+    await abortedPut(first.s3Url, '/ml-intake/jobs/cut/b.ndjson', folder);
+    await first.ingestIdle();
+    await first.close();
+    stacks.splice(stacks.indexOf(first), 1);
+    const second = await start(dir);
+    await second.ingestIdle();
+
+    const again = jobsApi(second.url);
+    const { uploads } = (await again.request('GET',
+      '/_ml/anomaly_detectors/cut/_uploads')).json;
+    expect(uploads).toEqual([expect.objectContaining(
+      { key: 'jobs/cut/a.ndjson', state: 'done', bytes_total: 1_100 })]);
+    expect(await again.dataCounts('cut')).toMatchObject(
+      { processed_record_count: 100, input_bytes: 1_100 });
+  });
