@@ -32,14 +32,17 @@ export interface S3RequestView {
 /**
  * Why the bucket or the key (both decoded) cannot name a file under the
  * data folder: a key segment, between slashes or backslashes, that is `.`
- * or `..`, or a NUL anywhere; a bucket that is not a valid S3 bucket name.
- * An empty key (a request on the bucket) is not looked at.
+ * or `..`, or a NUL anywhere; a bucket that is empty, `.` or `..` (s3rver
+ * takes one from the Host header) or holds a slash, a backslash or a NUL.
+ * Other bucket names S3 would refuse are left to s3rver, as ML_BUCKET
+ * may name one locally. An empty key (a request on the bucket) is not
+ * looked at.
  */
 export function nameRefusal(
   bucket: string, key: string | undefined,
 ): S3Refusal | undefined {
-  const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-  if (!bucketName.test(bucket) || bucket.includes('..')) {
+  if (bucket === '' || bucket === '.' || bucket === '..'
+    || /[/\\\u0000]/.test(bucket)) {
     return { code: 'InvalidBucketName',
       message: 'The specified bucket is not valid.' };
   }

@@ -76,9 +76,12 @@ describe('a key that would leave the data folder', () => {
     const put = await send('PUT', '/data/escaped', { host: '..' });
     const aws = await send('PUT', '/data/escaped',
       { host: '...s3.amazonaws.com' });
+    const encoded = await send('PUT', '/data/escaped', { host: '%2e%2e' });
 
     expect([put.status, codeOf(put)]).toEqual([400, 'InvalidBucketName']);
     expect([aws.status, codeOf(aws)]).toEqual([400, 'InvalidBucketName']);
+    expect([encoded.status, codeOf(encoded)]).toEqual(
+      [400, 'InvalidBucketName']);
     expect(await outside()).toEqual([]);
   });
 
