@@ -2,13 +2,17 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSocket } from './rawHttp.js';
 
-/** The files of a folder, each with its size and time, by name. */
+/**
+ * The files of a folder, each with its size and time, by name; one
+ * removed between the listing and its stat is left out.
+ */
 export async function filesOf(folder: string): Promise<string[]> {
   const names = await readdir(folder).catch(() => [] as string[]);
-  return Promise.all(names.sort().map(async (name) => {
-    const { size, mtimeMs } = await stat(join(folder, name));
-    return `${name} ${size} ${mtimeMs}`;
+  const files = await Promise.all(names.sort().map(async (name) => {
+    const found = await stat(join(folder, name)).catch(() => undefined);
+    return found && `${name} ${found.size} ${found.mtimeMs}`;
   }));
+  return files.filter((file): file is string => file !== undefined);
 }
 
 /** Whether `done` came true, asked every 10 ms up to `tries` times. */
