@@ -127,10 +127,10 @@ server.middleware.splice(afterVhost, 0, async (ctx, next) => {
     throw new S3Error(failure.code ?? 'IncompleteBody', failure.message);
   }
 });
-// s3rver stores each key segment as a file name, and a segment over the
-// file system's 255 bytes (valid in S3) throws where nothing catches it.
-// Without this one such PUT ended the child and S3 with it for good.
-// Before it listens, though, an error (its port in use) is the end of it.
+// An error that nothing catches in s3rver (a key segment over the file
+// system's 255 bytes was one, before such keys were refused) is logged:
+// it used to end the child and S3 with it for good. Before it listens,
+// though, an error (its port in use) is the end of it.
 let ready = false;
 process.on('uncaughtException', (error) => {
   if (!ready) {
