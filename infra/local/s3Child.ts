@@ -1,11 +1,15 @@
 /**
  * The script of s3rver's child process (see s3Server.ts): CommonJS run
  * with `node -e`, its settings in env. It sends s3rver's object events
- * and the object listings the parent asks for over the IPC channel, and
- * decodes aws-chunked bodies before s3rver sees them; the decoder's
- * source text is put in, as the child loads no TypeScript.
+ * and the object listings the parent asks for over the IPC channel,
+ * refuses requests that s3rver would turn into paths outside its folder
+ * (s3Requests.ts), decodes aws-chunked bodies before s3rver sees them,
+ * and writes objects whole or not at all (atomicPut.ts); the source text
+ * of those functions is put in, as the child loads no TypeScript.
  */
 import { awsChunkedDecoder, isAwsChunked } from './awsChunked.js';
+import { atomicPutObject, removePartialFiles } from './atomicPut.js';
+import { nameRefusal, requestRefusal } from './s3Requests.js';
 
 export const CHILD_SCRIPT = `
 const { join, dirname } = require('node:path');
@@ -13,15 +17,56 @@ const { Transform } = require('node:stream');
 const S3rver = require(process.env.ML_S3RVER_MAIN);
 const S3Error = require(join(dirname(process.env.ML_S3RVER_MAIN),
   'models', 'error.js'));
+const FilesystemStore = require(join(dirname(process.env.ML_S3RVER_MAIN),
+  'stores', 'filesystem.js'));
 // A compiler that keeps function names (esbuild's keepNames, as tsx
 // runs it) wraps named inner functions in this helper of its own.
 const __name = (target) => target;
 const isAwsChunked = ${isAwsChunked.toString()};
 const awsChunkedDecoder = ${awsChunkedDecoder.toString()};
+const atomicPutObject = ${atomicPutObject.toString()};
+const removePartialFiles = ${removePartialFiles.toString()};
+const nameRefusal = ${nameRefusal.toString()};
+const requestRefusal = ${requestRefusal.toString()};
 const server = new S3rver(JSON.parse(process.env.ML_S3RVER_OPTIONS));
 server.on('event', (event) => process.send({ type: 'event', event }));
-// First of s3rver's middleware, before its authentication and routes.
-server.middleware.unshift(async (ctx, next) => {
+// Every file path of the store is made from a bucket and a key here: a
+// key that comes in a request body (a multi-object delete) or from a
+// stored upload is checked as well as the one of the request's path.
+const store = server.store;
+const resourcePath = store.getResourcePath.bind(store);
+store.getResourcePath = (bucket, key, resource) => {
+  const refusal = nameRefusal(bucket, key);
+  if (refusal !== undefined) {
+    throw new S3Error(refusal.code, refusal.message);
+  }
+  return resourcePath(bucket, key, resource);
+};
+// A PUT cut off part-way leaves the old object as it was (atomicPut.ts).
+store.putObject = atomicPutObject(store, {
+  fs: require('node:fs'), TransformStream: Transform,
+  finished: require('node:stream').finished,
+  createHash: require('node:crypto').createHash,
+  randomBytes: require('node:crypto').randomBytes, dirname,
+  allowedMetadata: require(join(dirname(process.env.ML_S3RVER_MAIN),
+    'models', 'object.js')).ALLOWED_METADATA,
+});
+// Refusals and the decoder come after s3rver's virtual-host rewrite,
+// which takes a bucket from the Host header, and before its
+// authentication and routes.
+const afterVhost = server.middleware
+  .findIndex((middleware) => middleware.name === 'vhost') + 1;
+if (afterVhost === 0) throw new Error('s3rver has no vhost middleware');
+server.middleware.splice(afterVhost, 0, async (ctx, next) => {
+  const refusal = requestRefusal({ method: ctx.method, path: ctx.path,
+    query: ctx.query, headers: ctx.headers }, {
+    names: nameRefusal, fileNameOf: FilesystemStore.encodeKeyPath,
+  });
+  if (refusal !== undefined) {
+    throw new S3Error(refusal.code, refusal.message);
+  }
+  return next();
+}, async (ctx, next) => {
   const method = ctx.method;
   if ((method !== 'PUT' && method !== 'POST') || !isAwsChunked(ctx.headers)) {
     return next();
@@ -82,10 +127,10 @@ server.middleware.unshift(async (ctx, next) => {
     throw new S3Error(failure.code ?? 'IncompleteBody', failure.message);
   }
 });
-// s3rver stores each key segment as a file name, and a segment over the
-// file system's 255 bytes (valid in S3) throws where nothing catches it.
-// Without this one such PUT ended the child and S3 with it for good.
-// Before it listens, though, an error (its port in use) is the end of it.
+// An error that nothing catches in s3rver (a key segment over the file
+// system's 255 bytes was one, before such keys were refused) is logged:
+// it used to end the child and S3 with it for good. Before it listens,
+// though, an error (its port in use) is the end of it.
 let ready = false;
 process.on('uncaughtException', (error) => {
   if (!ready) {
@@ -111,9 +156,12 @@ async function listObjects({ id, bucket, prefix }) {
       lastModifiedMs: object.lastModifiedDate.getTime(),
     })) });
   } catch (error) {
-    process.send({ type: 'list-failed', id, message: String(error) });
+    process.send({ type: 'list-failed', id, message: String(error),
+      code: typeof error?.code === 'string' ? error.code : undefined });
   }
 }
+removePartialFiles(require('node:fs'), join,
+  JSON.parse(process.env.ML_S3RVER_OPTIONS).directory);
 server.run().then(
   ({ port }) => {
     ready = true;

@@ -39,7 +39,10 @@ export interface S3Server {
   url: string;
   /** Receives every event s3rver emits (created and removed objects). */
   onEvent(listener: (event: S3Event) => void): void;
-  /** Every object of the bucket whose key starts with `prefix`. */
+  /**
+   * Every object of the bucket whose key starts with `prefix`. A failure
+   * has the file system's `code` (ENAMETOOLONG, ...) where there is one.
+   */
   listObjects(prefix: string): Promise<StoredObject[]>;
   close(): Promise<void>;
 }
@@ -49,7 +52,7 @@ type ChildMessage =
   | { type: 'failed'; message: string }
   | { type: 'event'; event: S3Event }
   | { type: 'listed'; id: number; objects: StoredObject[] }
-  | { type: 'list-failed'; id: number; message: string };
+  | { type: 'list-failed'; id: number; message: string; code?: string };
 
 const START_TIMEOUT_MS = 15_000;
 
@@ -105,7 +108,10 @@ function answersOf(child: ChildProcess) {
     const asker = waiting.get(message.id);
     waiting.delete(message.id);
     if (message.type === 'listed') asker?.resolve(message.objects);
-    else asker?.reject(new Error(`s3rver: ${message.message}`));
+    else {
+      asker?.reject(Object.assign(new Error(`s3rver: ${message.message}`),
+        { code: message.code }));
+    }
   });
   child.on('exit', () => {
     for (const asker of waiting.values()) {

@@ -232,7 +232,10 @@ export async function startLocalStack(
 /**
  * Delivers the objects a killed process left unfinished (see
  * resumeIngestions.ts) before any event that comes meanwhile, so that a
- * job's older objects keep their place ahead of a new one.
+ * job's older objects keep their place ahead of a new one. A bucket that
+ * cannot be listed (a file s3rver cannot read back) costs those objects
+ * their second delivery, not the start: one line says so, without the
+ * error's text, which names a key.
  */
 async function resumeObjects(
   s3: S3Server, bridge: EventBridge,
@@ -252,6 +255,10 @@ async function resumeObjects(
       logger.info({ key: object.key }, 'delivering an unfinished object');
       bridge.deliver(objectCreatedEvent(object, bucketName));
     }
+  } catch (error) {
+    logger.error({ code: (error as { code?: string }).code ?? 'unknown' },
+      'the local S3 could not be listed at start: objects a stopped '
+        + 'process left unfinished are not delivered again');
   } finally {
     resumed = true;
     for (const event of meanwhile.splice(0)) bridge.deliver(event);

@@ -147,3 +147,40 @@ test('lists the objects under a prefix with their ETag and size', async () => {
     sizeBytes: 11, lastModifiedMs: expect.any(Number) }]);
   expect(listed[0].lastModifiedMs % 1000).toBe(0);
 });
+
+describe('a request that a web page sends', () => {
+  // A browser adds Origin to every cross-origin request and to the CORS
+  // preflight, and a sandboxed page sends "null"; no S3 client of this
+  // product sends one.
+  const fromPage = (method: string, path: string, origin: string) =>
+    fetch(`${server.url}/ml-intake${path}`, { method,
+      headers: { origin, 'access-control-request-method': 'PUT' },
+      body: method === 'PUT' || method === 'POST' ? '{"time":1}\n'
+        : undefined });
+
+  test.each([
+    ['PUT', '/jobs/page/put', 'https://example.com'],
+    ['POST', '', 'null'],
+    ['OPTIONS', '/jobs/page/options', 'http://127.0.0.1:8080'],
+  ])('%s of "%s" with Origin %s gets 403 AccessDenied', async (method, path,
+    origin) => {
+    const refused = await fromPage(method, path, origin);
+
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('<Code>AccessDenied</Code>');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  test('cannot write or read an object', async () => {
+    await put('jobs/page/secret');
+
+    const written = await fromPage('PUT', '/jobs/page/new', 'https://x.test');
+    const read = await fromPage('GET', '/jobs/page/secret', 'https://x.test');
+    const after = await fetch(`${server.url}/ml-intake/jobs/page/new`);
+
+    expect(written.status).toBe(403);
+    expect(read.status).toBe(403);
+    expect(await read.text()).not.toContain('"time"');
+    expect(after.status).toBe(404);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
@@ -10,6 +10,7 @@ import {
   LocalStartError, startLocalStack, type LocalStack,
 } from '../../infra/local/stack.js';
 import { createS3Client } from '../../lib/store/objects.js';
+import { abortedPut } from '../support/abortedPut.js';
 import { jobsApi } from '../support/api.js';
 import { farequoteEpochNdjson, farequoteRows } from '../support/sharedData.js';
 
@@ -183,4 +184,71 @@ test('an object waiting behind another of its job is listed queued',
     ]);
     expect(await api.dataCounts('waits')).toMatchObject({
       processed_record_count: 20_010 });
+  });
+
+test('a start whose S3 listing fails logs one line and serves', async () => {
+  const dir = await dataDir();
+  // What a PUT with a key segment of 240 bytes left in older versions: the
+  // object's file (a name of 255 bytes), whose metadata file's name is
+  // too long to open, so that listing the bucket failed (ENAMETOOLONG).
+  const jobDir = join(dir, 's3', 'ml-intake', 'jobs', 'left');
+  await mkdir(jobDir, { recursive: true });
+  await writeFile(join(jobDir, `${'x'.repeat(240)}._S3rver_object`), '{}');
+  const lines: string[] = [];
+
+  const stack = await start(dir, { lines });
+  const api = jobsApi(stack.url);
+  await api.openedJob('left', {
+    analysis_config: { bucket_span: '1h', detectors: [{ function: 'count' }] },
+    data_description: { time_field: 'time', time_format: 'epoch' },
+  });
+  await createS3Client({ endpoint: stack.s3Url }).send(new PutObjectCommand({
+    Bucket: 'ml-intake', Key: 'jobs/left/new.ndjson', Body: '{"time":1}\n',
+  }));
+  await untilUpload(api, 'left', (upload) => upload.state === 'done');
+
+  const failed = lines.map((line) => JSON.parse(line))
+    .filter((line) => line.level >= 50);
+  expect(failed).toEqual([expect.objectContaining({
+    code: 'ENAMETOOLONG',
+    msg: 'the local S3 could not be listed at start: objects a stopped '
+      + 'process left unfinished are not delivered again',
+  })]);
+  expect(failed[0].msg).not.toContain('xxx');
+  expect(await api.dataCounts('left')).toMatchObject(
+    { processed_record_count: 1 });
+});
+
+test('PUTs cut off mid-body change nothing, before or after a restart',
+  async () => {
+    const dir = await dataDir();
+    const first = await start(dir);
+    const api = jobsApi(first.url);
+    await api.openedJob('cut', {
+      analysis_config: { bucket_span: '1h',
+        detectors: [{ function: 'count' }] },
+      data_description: { time_field: 'time', time_format: 'epoch' },
+    });
+    // 100 records; the cut PUTs send 455 more of another time.
+    await createS3Client({ endpoint: first.s3Url }).send(new PutObjectCommand(
+      { Bucket: 'ml-intake', Key: 'jobs/cut/a.ndjson',
+        Body: '{"time":1}\n'.repeat(100) }));
+    await untilUpload(api, 'cut', (upload) => upload.state === 'done');
+    const folder = join(dir, 's3', 'ml-intake', 'jobs', 'cut');
+
+    await abortedPut(first.s3Url, '/ml-intake/jobs/cut/a.ndjson', folder);
+    await abortedPut(first.s3Url, '/ml-intake/jobs/cut/b.ndjson', folder);
+    await first.ingestIdle();
+    await first.close();
+    stacks.splice(stacks.indexOf(first), 1);
+    const second = await start(dir);
+    await second.ingestIdle();
+
+    const again = jobsApi(second.url);
+    const { uploads } = (await again.request('GET',
+      '/_ml/anomaly_detectors/cut/_uploads')).json;
+    expect(uploads).toEqual([expect.objectContaining(
+      { key: 'jobs/cut/a.ndjson', state: 'done', bytes_total: 1_100 })]);
+    expect(await again.dataCounts('cut')).toMatchObject(
+      { processed_record_count: 100, input_bytes: 1_100 });
   });
