@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
 import { CliError } from '../../lib/cli/cliErrors.js';
 import type { LocalKeyOptions } from '../../lib/cli/index.js';
 import type { CreatedKey } from '../../lib/cli/keysCommand.js';
@@ -9,6 +8,7 @@ import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
 import { createDynamoClient } from '../../lib/store/clients.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { isDataInUse } from './dataLock.js';
+import { startLocalDynamo } from './localDynamo.js';
 
 /**
  * `ml-intake keys create --local`, handed to the CLI by bin/ml-intake.ts
@@ -34,15 +34,9 @@ export async function createLocalKey(
       + 'manage keys');
   }
 
-  const server = dynalite({ path, createTableMs: 0 });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () =>
-      resolve((server.address() as { port: number }).port));
-  });
+  const dynamo = await startLocalDynamo(path);
   // The stand-in keys of clients.ts, whatever AWS keys the shell holds.
-  const client = createDynamoClient(
-    { endpoint: `http://127.0.0.1:${port}` }, {});
+  const client = createDynamoClient({ endpoint: dynamo.url }, {});
 
   try {
     await ensureTable(client, options.tableName);
@@ -50,7 +44,6 @@ export async function createLocalKey(
     return await issueStoredKey(store, options);
   } finally {
     client.destroy();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dynamo.close();
   }
 }

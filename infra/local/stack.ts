@@ -2,7 +2,6 @@ import { chmod, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
-import dynalite from 'dynalite';
 import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
 import { createS3IngestHandler } from '../../functions/s3-ingest.js';
@@ -32,6 +31,7 @@ import {
 import { ensureTable } from '../../lib/store/table.js';
 import { ensureFirstKey, type FirstKeyOutcome } from './firstKey.js';
 import { createLocalServer } from './httpAdapter.js';
+import { startLocalDynamo } from './localDynamo.js';
 import {
   objectCreatedEvent, objectsToResume, type ResumeSources,
 } from './resumeIngestions.js';
@@ -131,18 +131,13 @@ export async function startLocalStack(
       + 'another ML_DATA_DIR');
   }
 
-  const dynamo = dynalite({
-    path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
-  });
-  const dynamoPort = await listen(dynamo, 0, '127.0.0.1');
+  const dynamo = await startLocalDynamo(dynamoDir);
   // With no credentials and an empty environment the client takes the
   // stand-in keys of clients.ts, whatever AWS keys the shell holds.
-  const client = createDynamoClient(
-    { endpoint: `http://127.0.0.1:${dynamoPort}` }, {});
+  const client = createDynamoClient({ endpoint: dynamo.url }, {});
   const stopDynamo = async () => {
     client.destroy();
-    dynamo.closeAllConnections();
-    await closeServer(dynamo);
+    await dynamo.close();
   };
 
   let server: Server;
@@ -214,7 +209,7 @@ export async function startLocalStack(
   const s3Server = s3;
   return {
     url: `http://${host}:${port}`,
-    dynamoUrl: `http://127.0.0.1:${dynamoPort}`,
+    dynamoUrl: dynamo.url,
     s3Url: s3Server.url,
     ingestIdle: () => bridge.idle(),
     ingesting: () => bridge.busy(),
