@@ -9,6 +9,7 @@ import type { BodyLimits } from '../../lib/api/bodyDecoder.js';
 import type { MlError } from '../../lib/errors.js';
 import type { HttpHandler } from '../../functions/http.js';
 import { splitTarget, stringHeaders, toEvent } from './apiGatewayEvent.js';
+import { bodyTooSlow, watchPace, type BodyPace } from './bodyPace.js';
 import { answerClientError } from './clientErrors.js';
 import {
   createInflightBudget, dataTooLarge, type BudgetHold, type InflightBudget,
@@ -23,6 +24,8 @@ export interface LocalServerOptions {
   maxBodyBytes: number;
   /** Most body bytes that requests in flight may hold together. */
   maxInflightBytes: number;
+  /** The pace a body must keep while it is read, or the request ends. */
+  bodyPace: BodyPace;
   logger: Logger;
 }
 
@@ -34,6 +37,8 @@ export interface LocalServerOptions {
  * inflation in the API layer. Bodies in flight together share a budget:
  * a request whose declared length would pass it is refused with 429
  * before its body is read, a chunked one as soon as its bytes would.
+ * A body that falls below the pace ends its request with 408, so a
+ * stalled client gives its share back within one window.
  */
 export function createLocalServer(
   handle: HttpHandler, options: LocalServerOptions,
@@ -98,8 +103,13 @@ async function serve(exchange: Exchange, expectsContinue: boolean) {
 /** Reads the body, then hands the event to the handler. */
 async function answer(exchange: Exchange, chunked: BudgetHold | undefined) {
   const { request, response, handle, budget, limits } = exchange;
-  const body = await readBody(request, limits.maxBodyBytes, chunked);
+  const body = await readBody(request, limits.maxBodyBytes, chunked,
+    exchange.options.bodyPace);
   if (body.kind === 'aborted') return;
+  if (body.kind === 'too-slow') {
+    drop(exchange, bodyTooSlow(exchange.options.bodyPace));
+    return;
+  }
   if (body.kind === 'too-large') {
     refuse(exchange, limits.tooLarge());
     return;
@@ -124,6 +134,8 @@ type BodyOutcome =
   | { kind: 'read'; bytes: Buffer }
   | { kind: 'too-large' }
   | { kind: 'over-budget'; wantedBytes: number }
+  /** A window of the pace passed with too few bytes. */
+  | { kind: 'too-slow' }
   /** The client went away before the end of its body. */
   | { kind: 'aborted' };
 
@@ -131,20 +143,29 @@ type BodyOutcome =
  * Keeps the chunks as they come (at most 64 KiB each from the socket), so
  * the memory held is what has arrived, whatever length was declared, and
  * joins them at the end. Stops as soon as the body passes `limit`, or
- * when a body sent without a declared length would pass the budget.
+ * when a body sent without a declared length would pass the budget, or
+ * when it falls below `pace`.
  */
 function readBody(
   request: IncomingMessage, limit: number, chunked: BudgetHold | undefined,
+  pace: BodyPace,
 ): Promise<BodyOutcome> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let length = 0;
+    // Every way out passes here, so the pace's timer never outlives it.
+    const settle = (outcome: BodyOutcome) => {
+      watch.stop();
+      resolve(outcome);
+    };
     const stop = (outcome: BodyOutcome) => {
       request.off('data', onData);
       request.pause();
-      resolve(outcome);
+      settle(outcome);
     };
+    const watch = watchPace(pace, () => stop({ kind: 'too-slow' }));
     const onData = (chunk: Buffer) => {
+      watch.count(chunk.length);
       if (length + chunk.length > limit) {
         stop({ kind: 'too-large' });
         return;
@@ -158,12 +179,12 @@ function readBody(
       length += chunk.length;
     };
     request.on('data', onData);
-    request.once('end', () => resolve({ kind: 'read',
+    request.once('end', () => settle({ kind: 'read',
       bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length),
     }));
     // After 'end' these change nothing: a promise settles once.
-    request.once('close', () => resolve({ kind: 'aborted' }));
-    request.once('error', () => resolve({ kind: 'aborted' }));
+    request.once('close', () => settle({ kind: 'aborted' }));
+    request.once('error', () => settle({ kind: 'aborted' }));
   });
 }
 
@@ -196,6 +217,33 @@ function refuse(exchange: Exchange, error: MlError): void {
     method: request.method, path: splitTarget(request.url ?? '/').path,
     status: error.status,
   }, 'request');
+}
+
+/**
+ * Ends a request whose body stopped coming: the answer when the socket
+ * can still take it, then the connection, whatever the client does. Its
+ * budget share is given back as soon as this returns.
+ */
+function drop(exchange: Exchange, error: MlError): void {
+  const { request, response, options } = exchange;
+  const { socket } = request;
+  options.logger.info({
+    method: request.method, path: splitTarget(request.url ?? '/').path,
+    status: error.status,
+  }, 'request');
+  if (response.headersSent || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // A client that reads nothing must not keep the socket either.
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  const answer = errorResponse(error, false);
+  response.writeHead(answer.status,
+    { ...answer.headers, connection: 'close' });
+  response.end(answer.body, () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
 }
 
 function send(
