@@ -6,6 +6,7 @@ import {
   bodyLimitsFor, errorResponse, errorSummary,
 } from '../../lib/api/index.js';
 import type { BodyLimits } from '../../lib/api/bodyDecoder.js';
+import { localOnlyRefusal } from '../../lib/auth/authMode.js';
 import type { MlError } from '../../lib/errors.js';
 import type { HttpHandler } from '../../functions/http.js';
 import { splitTarget, stringHeaders, toEvent } from './apiGatewayEvent.js';
@@ -26,6 +27,11 @@ export interface LocalServerOptions {
   maxInflightBytes: number;
   /** The pace a body must keep while it is read, or the request ends. */
   bodyPace: BodyPace;
+  /**
+   * True while API keys are off: requests from a web page (with Origin)
+   * or through a Host that is not loopback are refused with 403.
+   */
+  localOnly: boolean;
   logger: Logger;
 }
 
@@ -78,6 +84,13 @@ interface Exchange {
 
 async function serve(exchange: Exchange, expectsContinue: boolean) {
   const { request, response, budget, limits } = exchange;
+  const stranger = exchange.options.localOnly
+    ? localOnlyRefusal(request.headers) : undefined;
+  if (stranger !== undefined) {
+    refuse(exchange, stranger);
+    return;
+  }
+
   const header = request.headers['content-length'];
   // Node's parser has checked it: one non-negative integer, or absent.
   const declared = header === undefined ? undefined : Number(header);

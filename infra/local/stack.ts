@@ -201,7 +201,7 @@ export async function startLocalStack(
       { jobs, uploads, config, logger, ...access });
     const local = loadLocalSettings();
     server = createLocalServer(handler, {
-      maxBodyBytes: config.maxBodyBytes, logger,
+      maxBodyBytes: config.maxBodyBytes, logger, localOnly: auth === 'off',
       maxInflightBytes: options.maxInflightBytes
         ?? localInflightBytes(local, config.maxBodyBytes),
       bodyPace: {

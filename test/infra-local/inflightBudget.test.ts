@@ -53,7 +53,7 @@ describe('the budget of body bytes in flight', () => {
   });
 
   const head = (length: number | 'chunked', extra = '') =>
-    `POST ${PATH} HTTP/1.1\r\nHost: local\r\n`
+    `POST ${PATH} HTTP/1.1\r\nHost: localhost\r\n`
     + 'Content-Type: application/json\r\n'
     + (length === 'chunked' ? 'Transfer-Encoding: chunked\r\n'
       : `Content-Length: ${length}\r\n`)
@@ -259,7 +259,7 @@ describe('a JSON body over its route\'s limit', () => {
   test('is refused before 100 Continue, with that route\'s message',
     async () => {
       const refused = await rawRequest(stack.url,
-        'PUT /_ml/anomaly_detectors/big HTTP/1.1\r\nHost: local\r\n'
+        'PUT /_ml/anomaly_detectors/big HTTP/1.1\r\nHost: localhost\r\n'
         + 'Content-Type: application/json\r\n'
         + `Content-Length: ${2 * MiB}\r\nExpect: 100-continue\r\n\r\n`);
 
