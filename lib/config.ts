@@ -72,9 +72,10 @@ export const DEFAULT_MIN_BODY_BYTES_PER_SEC = 1024;
 
 /**
  * The in-flight budget when `ML_MAX_INFLIGHT_BYTES` is unset: two bodies
- * at the limit. A held body costs about 2.3 times its size (its bytes and
- * the base64 event), so the default keeps the bodies of concurrent
- * requests under about 500 MB at the 100 MiB limit.
+ * at the limit. A held body costs up to about 3.2 times its size (its
+ * bytes, the event, the handler's decoded bytes, then the counting; see
+ * test/infra-local/bodyMemory.test.ts): two 95 MiB posts took the local
+ * server up by 520-610 MiB.
  */
 export const localInflightBytes = (
   settings: Pick<LocalSettings, 'maxInflightBytes'>, maxBodyBytes: number,

@@ -9,8 +9,10 @@ import type { BodyLimits } from '../../lib/api/bodyDecoder.js';
 import { localOnlyRefusal } from '../../lib/auth/authMode.js';
 import type { MlError } from '../../lib/errors.js';
 import type { HttpHandler } from '../../functions/http.js';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { splitTarget, stringHeaders, toEvent } from './apiGatewayEvent.js';
-import { bodyTooSlow, watchPace, type BodyPace } from './bodyPace.js';
+import { bodyTooSlow, type BodyPace } from './bodyPace.js';
+import { readBody } from './bodyReader.js';
 import { answerClientError } from './clientErrors.js';
 import {
   createInflightBudget, dataTooLarge, type BudgetHold, type InflightBudget,
@@ -107,35 +109,22 @@ async function serve(exchange: Exchange, expectsContinue: boolean) {
       return;
     }
     if (expectsContinue) response.writeContinue();
-    await answer(exchange, declared === undefined ? hold : undefined);
+    await answer(exchange, declared, declared === undefined ? hold : undefined);
   } finally {
     hold.release();
   }
 }
 
 /** Reads the body, then hands the event to the handler. */
-async function answer(exchange: Exchange, chunked: BudgetHold | undefined) {
-  const { request, response, handle, budget, limits } = exchange;
-  const body = await readBody(request, limits.maxBodyBytes, chunked,
-    exchange.options.bodyPace);
-  if (body.kind === 'aborted') return;
-  if (body.kind === 'too-slow') {
-    drop(exchange, bodyTooSlow(exchange.options.bodyPace));
-    return;
-  }
-  if (body.kind === 'too-large') {
-    refuse(exchange, limits.tooLarge());
-    return;
-  }
-  if (body.kind === 'over-budget') {
-    refuse(exchange, dataTooLarge(body.wantedBytes, budget.limitBytes));
-    return;
-  }
+async function answer(
+  exchange: Exchange, declared: number | undefined,
+  chunked: BudgetHold | undefined,
+) {
+  const { response, handle } = exchange;
+  const event = await readEvent(exchange, declared, chunked);
+  if (event === undefined) return;
 
-  const { path, query } = splitTarget(request.url ?? '/');
-  const method = (request.method ?? 'GET').toUpperCase();
-  const result = await handle(toEvent(request, method, path, query,
-    body.bytes));
+  const result = await handle(event);
   send(response, {
     status: result.statusCode ?? 200,
     headers: stringHeaders(result.headers),
@@ -143,62 +132,34 @@ async function answer(exchange: Exchange, chunked: BudgetHold | undefined) {
   });
 }
 
-type BodyOutcome =
-  | { kind: 'read'; bytes: Buffer }
-  | { kind: 'too-large' }
-  | { kind: 'over-budget'; wantedBytes: number }
-  /** A window of the pace passed with too few bytes. */
-  | { kind: 'too-slow' }
-  /** The client went away before the end of its body. */
-  | { kind: 'aborted' };
-
 /**
- * Keeps the chunks as they come (at most 64 KiB each from the socket), so
- * the memory held is what has arrived, whatever length was declared, and
- * joins them at the end. Stops as soon as the body passes `limit`, or
- * when a body sent without a declared length would pass the budget, or
- * when it falls below `pace`.
+ * The event of a body read whole, or undefined when the request has been
+ * answered (or has gone). Only the event holds the body once this returns.
  */
-function readBody(
-  request: IncomingMessage, limit: number, chunked: BudgetHold | undefined,
-  pace: BodyPace,
-): Promise<BodyOutcome> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    // Every way out passes here, so the pace's timer never outlives it.
-    const settle = (outcome: BodyOutcome) => {
-      watch.stop();
-      resolve(outcome);
-    };
-    const stop = (outcome: BodyOutcome) => {
-      request.off('data', onData);
-      request.pause();
-      settle(outcome);
-    };
-    const watch = watchPace(pace, () => stop({ kind: 'too-slow' }));
-    const onData = (chunk: Buffer) => {
-      watch.count(chunk.length);
-      if (length + chunk.length > limit) {
-        stop({ kind: 'too-large' });
-        return;
-      }
-      if (chunked !== undefined && !chunked.take(chunk.length)) {
-        stop({ kind: 'over-budget',
-          wantedBytes: chunked.totalWith(chunk.length) });
-        return;
-      }
-      chunks.push(chunk);
-      length += chunk.length;
-    };
-    request.on('data', onData);
-    request.once('end', () => settle({ kind: 'read',
-      bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length),
-    }));
-    // After 'end' these change nothing: a promise settles once.
-    request.once('close', () => settle({ kind: 'aborted' }));
-    request.once('error', () => settle({ kind: 'aborted' }));
-  });
+async function readEvent(
+  exchange: Exchange, declared: number | undefined,
+  chunked: BudgetHold | undefined,
+): Promise<APIGatewayProxyEventV2 | undefined> {
+  const { request, budget, limits } = exchange;
+  const body = await readBody(request, { limit: limits.maxBodyBytes,
+    declared, chunked, pace: exchange.options.bodyPace });
+  if (body.kind === 'aborted') return undefined;
+  if (body.kind === 'too-slow') {
+    drop(exchange, bodyTooSlow(exchange.options.bodyPace));
+    return undefined;
+  }
+  if (body.kind === 'too-large') {
+    refuse(exchange, limits.tooLarge());
+    return undefined;
+  }
+  if (body.kind === 'over-budget') {
+    refuse(exchange, dataTooLarge(body.wantedBytes, budget.limitBytes));
+    return undefined;
+  }
+
+  const { path, query } = splitTarget(request.url ?? '/');
+  const method = (request.method ?? 'GET').toUpperCase();
+  return toEvent(request, method, path, query, body.bytes);
 }
 
 /**
