@@ -79,7 +79,7 @@ describe('the local service settings', () => {
     });
   });
 
-  test('read the ports, the address and the data folder', () => {
+  test('read the ports, the address, the data folder and body limits', () => {
     expect(loadLocalSettings({
       PORT: '0', S3_PORT: '65535', ML_HOST: '::1', ML_DATA_DIR: '/d',
       ML_MAX_INFLIGHT_BYTES: '1048576', ML_BODY_WINDOW_MS: '500',
