@@ -44,6 +44,13 @@ export interface LocalSettings {
    * when unset, and then twice the body limit (see localInflightBytes).
    */
   maxInflightBytes: number | undefined;
+  /** How often the pace of a request body being read is checked. */
+  bodyWindowMs: number;
+  /**
+   * The slowest average a body may keep over a window; a window with
+   * fewer bytes ends the request with 408. 0 asks for one byte a window.
+   */
+  minBodyBytesPerSec: number;
 }
 
 const MiB = 1024 * 1024;
@@ -55,12 +62,20 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 9200;
 export const DEFAULT_S3_PORT = 4569;
 export const DEFAULT_DATA_DIR = './.data';
+/**
+ * A body must bring 30 KiB every 30 s: 8 kbit/s, below any real link,
+ * while a client that sends a byte every 10 s is dropped after 30 s
+ * instead of holding its share of the in-flight budget.
+ */
+export const DEFAULT_BODY_WINDOW_MS = 30_000;
+export const DEFAULT_MIN_BODY_BYTES_PER_SEC = 1024;
 
 /**
  * The in-flight budget when `ML_MAX_INFLIGHT_BYTES` is unset: two bodies
- * at the limit. A held body costs about 2.3 times its size (its bytes and
- * the base64 event), so the default keeps the bodies of concurrent
- * requests under about 500 MB at the 100 MiB limit.
+ * at the limit. A held body costs up to about 3.2 times its size (its
+ * bytes, the event, the handler's decoded bytes, then the counting; see
+ * test/infra-local/bodyMemory.test.ts): two 95 MiB posts took the local
+ * server up by 520-610 MiB.
  */
 export const localInflightBytes = (
   settings: Pick<LocalSettings, 'maxInflightBytes'>, maxBodyBytes: number,
@@ -139,6 +154,10 @@ export function loadLocalSettings(env: Env = process.env): LocalSettings {
     dataDir: dataDirFrom(env),
     maxInflightBytes: inflight === undefined || inflight === ''
       ? undefined : positiveInt(env, 'ML_MAX_INFLIGHT_BYTES', 0),
+    bodyWindowMs: positiveInt(env, 'ML_BODY_WINDOW_MS',
+      DEFAULT_BODY_WINDOW_MS),
+    minBodyBytesPerSec: nonNegativeInt(env, 'ML_MIN_BODY_BYTES_PER_SEC',
+      DEFAULT_MIN_BODY_BYTES_PER_SEC),
   };
 }
 

@@ -74,16 +74,19 @@ describe('the local service settings', () => {
     expect(loadLocalSettings({})).toEqual({
       host: '127.0.0.1', port: 9200, s3Port: 4569, dataDir: './.data',
       maxInflightBytes: undefined,
+      // 30 KiB in each 30 s, as the README's table says.
+      bodyWindowMs: 30_000, minBodyBytesPerSec: 1024,
     });
   });
 
-  test('read the ports, the address and the data folder', () => {
+  test('read the ports, the address, the data folder and body limits', () => {
     expect(loadLocalSettings({
       PORT: '0', S3_PORT: '65535', ML_HOST: '::1', ML_DATA_DIR: '/d',
-      ML_MAX_INFLIGHT_BYTES: '1048576',
+      ML_MAX_INFLIGHT_BYTES: '1048576', ML_BODY_WINDOW_MS: '500',
+      ML_MIN_BODY_BYTES_PER_SEC: '0',
     })).toEqual({
       host: '::1', port: 0, s3Port: 65_535, dataDir: '/d',
-      maxInflightBytes: 1_048_576,
+      maxInflightBytes: 1_048_576, bodyWindowMs: 500, minBodyBytesPerSec: 0,
     });
   });
 
@@ -92,6 +95,11 @@ describe('the local service settings', () => {
       expect(() => loadLocalSettings({ [name]: raw })).toThrow(
         `${name} must be a port number (0-65535), got '${raw}'`);
     });
+
+  test('refuse a body window of 0 ms', () => {
+    expect(() => loadLocalSettings({ ML_BODY_WINDOW_MS: '0' })).toThrow(
+      "ML_BODY_WINDOW_MS must be a positive integer, got '0'");
+  });
 
   test('give requests in flight twice the body limit unless set', () => {
     // Two bodies of the 100 MiB default.

@@ -5,6 +5,7 @@
  * non-negative integer, both Content-Length and Transfer-Encoding, an
  * unknown method. Node answers these with a bare 400 and no body; here
  * they get the Elasticsearch envelope, and the connection is closed.
+ * So does a request still unfinished at Node's request timeout (300 s).
  */
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -42,7 +43,15 @@ export function answerClientError(error: ParserError, socket: Duplex): void {
     return;
   }
   socket.end(rawResponse(errorResponse(clientError(error), false)));
+  // The server's sockets are half-open: end() closes our side only, and a
+  // client that keeps its own open would keep the request, and any share
+  // of the in-flight budget it holds, for ever.
+  const timer = setTimeout(() => socket.destroy(), CLOSE_WAIT_MS);
+  socket.once('close', () => clearTimeout(timer));
 }
+
+/** How long a client has to read the answer and close its side. */
+const CLOSE_WAIT_MS = 1_000;
 
 export function clientError(error: ParserError): MlError {
   if (error.code === 'HPE_HEADER_OVERFLOW') {

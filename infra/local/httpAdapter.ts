@@ -6,9 +6,13 @@ import {
   bodyLimitsFor, errorResponse, errorSummary,
 } from '../../lib/api/index.js';
 import type { BodyLimits } from '../../lib/api/bodyDecoder.js';
+import { localOnlyRefusal } from '../../lib/auth/authMode.js';
 import type { MlError } from '../../lib/errors.js';
 import type { HttpHandler } from '../../functions/http.js';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { splitTarget, stringHeaders, toEvent } from './apiGatewayEvent.js';
+import { bodyTooSlow, type BodyPace } from './bodyPace.js';
+import { readBody } from './bodyReader.js';
 import { answerClientError } from './clientErrors.js';
 import {
   createInflightBudget, dataTooLarge, type BudgetHold, type InflightBudget,
@@ -23,6 +27,13 @@ export interface LocalServerOptions {
   maxBodyBytes: number;
   /** Most body bytes that requests in flight may hold together. */
   maxInflightBytes: number;
+  /** The pace a body must keep while it is read, or the request ends. */
+  bodyPace: BodyPace;
+  /**
+   * True while API keys are off: requests from a web page (with Origin)
+   * or through a Host that is not loopback are refused with 403.
+   */
+  localOnly: boolean;
   logger: Logger;
 }
 
@@ -34,6 +45,8 @@ export interface LocalServerOptions {
  * inflation in the API layer. Bodies in flight together share a budget:
  * a request whose declared length would pass it is refused with 429
  * before its body is read, a chunked one as soon as its bytes would.
+ * A body that falls below the pace ends its request with 408, so a
+ * stalled client gives its share back within one window.
  */
 export function createLocalServer(
   handle: HttpHandler, options: LocalServerOptions,
@@ -73,6 +86,13 @@ interface Exchange {
 
 async function serve(exchange: Exchange, expectsContinue: boolean) {
   const { request, response, budget, limits } = exchange;
+  const stranger = exchange.options.localOnly
+    ? localOnlyRefusal(request.headers) : undefined;
+  if (stranger !== undefined) {
+    refuse(exchange, stranger);
+    return;
+  }
+
   const header = request.headers['content-length'];
   // Node's parser has checked it: one non-negative integer, or absent.
   const declared = header === undefined ? undefined : Number(header);
@@ -89,30 +109,22 @@ async function serve(exchange: Exchange, expectsContinue: boolean) {
       return;
     }
     if (expectsContinue) response.writeContinue();
-    await answer(exchange, declared === undefined ? hold : undefined);
+    await answer(exchange, declared, declared === undefined ? hold : undefined);
   } finally {
     hold.release();
   }
 }
 
 /** Reads the body, then hands the event to the handler. */
-async function answer(exchange: Exchange, chunked: BudgetHold | undefined) {
-  const { request, response, handle, budget, limits } = exchange;
-  const body = await readBody(request, limits.maxBodyBytes, chunked);
-  if (body.kind === 'aborted') return;
-  if (body.kind === 'too-large') {
-    refuse(exchange, limits.tooLarge());
-    return;
-  }
-  if (body.kind === 'over-budget') {
-    refuse(exchange, dataTooLarge(body.wantedBytes, budget.limitBytes));
-    return;
-  }
+async function answer(
+  exchange: Exchange, declared: number | undefined,
+  chunked: BudgetHold | undefined,
+) {
+  const { response, handle } = exchange;
+  const event = await readEvent(exchange, declared, chunked);
+  if (event === undefined) return;
 
-  const { path, query } = splitTarget(request.url ?? '/');
-  const method = (request.method ?? 'GET').toUpperCase();
-  const result = await handle(toEvent(request, method, path, query,
-    body.bytes));
+  const result = await handle(event);
   send(response, {
     status: result.statusCode ?? 200,
     headers: stringHeaders(result.headers),
@@ -120,51 +132,34 @@ async function answer(exchange: Exchange, chunked: BudgetHold | undefined) {
   });
 }
 
-type BodyOutcome =
-  | { kind: 'read'; bytes: Buffer }
-  | { kind: 'too-large' }
-  | { kind: 'over-budget'; wantedBytes: number }
-  /** The client went away before the end of its body. */
-  | { kind: 'aborted' };
-
 /**
- * Keeps the chunks as they come (at most 64 KiB each from the socket), so
- * the memory held is what has arrived, whatever length was declared, and
- * joins them at the end. Stops as soon as the body passes `limit`, or
- * when a body sent without a declared length would pass the budget.
+ * The event of a body read whole, or undefined when the request has been
+ * answered (or has gone). Only the event holds the body once this returns.
  */
-function readBody(
-  request: IncomingMessage, limit: number, chunked: BudgetHold | undefined,
-): Promise<BodyOutcome> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const stop = (outcome: BodyOutcome) => {
-      request.off('data', onData);
-      request.pause();
-      resolve(outcome);
-    };
-    const onData = (chunk: Buffer) => {
-      if (length + chunk.length > limit) {
-        stop({ kind: 'too-large' });
-        return;
-      }
-      if (chunked !== undefined && !chunked.take(chunk.length)) {
-        stop({ kind: 'over-budget',
-          wantedBytes: chunked.totalWith(chunk.length) });
-        return;
-      }
-      chunks.push(chunk);
-      length += chunk.length;
-    };
-    request.on('data', onData);
-    request.once('end', () => resolve({ kind: 'read',
-      bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length),
-    }));
-    // After 'end' these change nothing: a promise settles once.
-    request.once('close', () => resolve({ kind: 'aborted' }));
-    request.once('error', () => resolve({ kind: 'aborted' }));
-  });
+async function readEvent(
+  exchange: Exchange, declared: number | undefined,
+  chunked: BudgetHold | undefined,
+): Promise<APIGatewayProxyEventV2 | undefined> {
+  const { request, budget, limits } = exchange;
+  const body = await readBody(request, { limit: limits.maxBodyBytes,
+    declared, chunked, pace: exchange.options.bodyPace });
+  if (body.kind === 'aborted') return undefined;
+  if (body.kind === 'too-slow') {
+    drop(exchange, bodyTooSlow(exchange.options.bodyPace));
+    return undefined;
+  }
+  if (body.kind === 'too-large') {
+    refuse(exchange, limits.tooLarge());
+    return undefined;
+  }
+  if (body.kind === 'over-budget') {
+    refuse(exchange, dataTooLarge(body.wantedBytes, budget.limitBytes));
+    return undefined;
+  }
+
+  const { path, query } = splitTarget(request.url ?? '/');
+  const method = (request.method ?? 'GET').toUpperCase();
+  return toEvent(request, method, path, query, body.bytes);
 }
 
 /**
@@ -196,6 +191,33 @@ function refuse(exchange: Exchange, error: MlError): void {
     method: request.method, path: splitTarget(request.url ?? '/').path,
     status: error.status,
   }, 'request');
+}
+
+/**
+ * Ends a request whose body stopped coming: the answer when the socket
+ * can still take it, then the connection, whatever the client does. Its
+ * budget share is given back as soon as this returns.
+ */
+function drop(exchange: Exchange, error: MlError): void {
+  const { request, response, options } = exchange;
+  const { socket } = request;
+  options.logger.info({
+    method: request.method, path: splitTarget(request.url ?? '/').path,
+    status: error.status,
+  }, 'request');
+  if (response.headersSent || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // A client that reads nothing must not keep the socket either.
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  const answer = errorResponse(error, false);
+  response.writeHead(answer.status,
+    { ...answer.headers, connection: 'close' });
+  response.end(answer.body, () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
 }
 
 function send(

@@ -52,6 +52,10 @@ export interface LocalStackOptions {
    * `ML_MAX_INFLIGHT_BYTES`, else twice the body limit.
    */
   maxInflightBytes?: number;
+  /** Body pace window; default `ML_BODY_WINDOW_MS` (see lib/config.ts). */
+  bodyWindowMs?: number;
+  /** Slowest body average; default `ML_MIN_BODY_BYTES_PER_SEC`. */
+  minBodyBytesPerSec?: number;
   /** Settings of the S3 path over those read from the environment. */
   ingest?: Partial<IngestDeps['settings']>;
   /** Settings over those read from the environment. */
@@ -190,10 +194,15 @@ export async function startLocalStack(
     }
     const handler = createHttpHandler(
       { jobs, uploads, config, logger, ...access });
+    const local = loadLocalSettings();
     server = createLocalServer(handler, {
-      maxBodyBytes: config.maxBodyBytes, logger,
+      maxBodyBytes: config.maxBodyBytes, logger, localOnly: auth === 'off',
       maxInflightBytes: options.maxInflightBytes
-        ?? localInflightBytes(loadLocalSettings(), config.maxBodyBytes),
+        ?? localInflightBytes(local, config.maxBodyBytes),
+      bodyPace: {
+        windowMs: options.bodyWindowMs ?? local.bodyWindowMs,
+        minBytesPerSec: options.minBodyBytesPerSec ?? local.minBodyBytesPerSec,
+      },
     });
     port = await listen(server, options.port, options.host)
       .catch((error: unknown) => {

@@ -26,6 +26,7 @@ export type {
   StoredApiKey,
 } from './types.js';
 export {
-  checkAuthMode, isLoopbackHost, type AuthMode,
+  checkAuthMode, isLoopbackHost, isLoopbackHostHeader, localOnlyRefusal,
+  type AuthMode,
 } from './authMode.js';
 export { createKeyAccess, type KeyAccess } from './keyAccess.js';

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { checkAuthMode, isLoopbackHost } from '../../lib/auth/authMode.js';
+import {
+  checkAuthMode, isLoopbackHost, isLoopbackHostHeader,
+} from '../../lib/auth/authMode.js';
 import { authModeFrom } from '../../lib/config.js';
 
 describe('ML_AUTH', () => {
@@ -29,6 +31,25 @@ describe('loopback hosts', () => {
     '::ffff:10.0.0.1', '',
   ])('%s is not', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('Host headers that name this machine', () => {
+  test.each([
+    'localhost', 'LocalHost', 'localhost:9200', '127.0.0.1', '127.0.0.1:80',
+    '127.9.8.7:65535', '[::1]', '[::1]:9200', '[0:0:0:0:0:0:0:1]:1',
+  ])('%s does', (header) => {
+    expect(isLoopbackHostHeader(header)).toBe(true);
+  });
+
+  test.each([
+    // Names a page's owner may point at 127.0.0.1, and other machines.
+    'evil.example', 'localhost.evil.example', 'evil.localhost.example',
+    '127.0.0.1.nip.io', 'localhost.', '10.0.0.1:9200', '0.0.0.0', '[::]',
+    // Not Host's grammar: IPv6 without brackets, a port that is no number.
+    '::1', 'localhost:http', 'localhost:', '[::1', '127.0.0.1:9200:1', '',
+  ])('%j does not', (header) => {
+    expect(isLoopbackHostHeader(header)).toBe(false);
   });
 });
 

@@ -24,9 +24,9 @@ const LIMITS = {
   },
 };
 /**
- * The local path holds a body about four times while refusing it (the
- * buffered request, its base64 event, the decoded bytes, the reader's
- * record up to 10 MiB): some 240 MB for the 50 MB body. An unbounded
+ * The local path holds a body about three times while refusing it (the
+ * buffered request, its copy in the event, the decoded bytes) and the
+ * reader's record up to 10 MiB: some 190 MB for the 50 MB body. An unbounded
  * reader or inflater would pass this bound many times over.
  */
 const RSS_GROWTH_BOUND = 300 * MiB;

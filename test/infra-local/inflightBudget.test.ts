@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createLocalServer } from '../../infra/local/httpAdapter.js';
 import { byteSize, dataTooLarge } from '../../infra/local/inflightBudget.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import {
@@ -53,7 +55,7 @@ describe('the budget of body bytes in flight', () => {
   });
 
   const head = (length: number | 'chunked', extra = '') =>
-    `POST ${PATH} HTTP/1.1\r\nHost: local\r\n`
+    `POST ${PATH} HTTP/1.1\r\nHost: localhost\r\n`
     + 'Content-Type: application/json\r\n'
     + (length === 'chunked' ? 'Transfer-Encoding: chunked\r\n'
       : `Content-Length: ${length}\r\n`)
@@ -259,7 +261,7 @@ describe('a JSON body over its route\'s limit', () => {
   test('is refused before 100 Continue, with that route\'s message',
     async () => {
       const refused = await rawRequest(stack.url,
-        'PUT /_ml/anomaly_detectors/big HTTP/1.1\r\nHost: local\r\n'
+        'PUT /_ml/anomaly_detectors/big HTTP/1.1\r\nHost: localhost\r\n'
         + 'Content-Type: application/json\r\n'
         + `Content-Length: ${2 * MiB}\r\nExpect: 100-continue\r\n\r\n`);
 
@@ -268,5 +270,40 @@ describe('a JSON body over its route\'s limit', () => {
         + 'is larger than the limit of 1048576 bytes (1mb) after '
         + 'decompression; only post data (POST '
         + '_ml/anomaly_detectors/{job_id}/_data) takes larger bodies.');
+    });
+});
+
+describe('a handler that throws', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    // The whole budget is one body: a share kept by a throw would turn
+    // the next request into 429.
+    server = createLocalServer(async () => {
+      throw new Error('the handler failed');
+    }, {
+      maxBodyBytes: MiB, maxInflightBytes: MiB, localOnly: true,
+      bodyPace: { windowMs: 30_000, minBytesPerSec: 1024 },
+      logger: pino({ level: 'silent' }),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1',
+      resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  test('gives its share back: the next full-size body gets through',
+    async () => {
+      const request = `POST ${PATH} HTTP/1.1\r\nHost: localhost\r\n`
+        + `Content-Length: ${MiB}\r\nConnection: close\r\n\r\n`
+        + ' '.repeat(MiB);
+
+      const first = await rawRequest(url, request);
+      const second = await rawRequest(url, request);
+
+      // Both reach the handler; its failure is a 500 without internals.
+      expect([first.status, second.status]).toEqual([500, 500]);
+      expect(JSON.parse(second.body).error.reason)
+        .toBe('Internal server error');
     });
 });

@@ -24,6 +24,8 @@ function buildCli(): Promise<unknown> {
 export interface ServeProcess {
   url: string;
   s3Url: string;
+  /** The process id, to read its memory from /proc. */
+  pid: number;
   /** Ends the process at once, as `kill -9` does. */
   kill(): Promise<void>;
 }
@@ -45,7 +47,7 @@ export async function startServeProcess(
   });
   const { url, s3Url } = await addresses(child);
   return {
-    url, s3Url,
+    url, s3Url, pid: child.pid ?? 0,
     kill: () => new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) {
         resolve();
