@@ -116,6 +116,20 @@ describe('routing', () => {
     });
   });
 
+  test('answers HEAD on a GET-only route with 405, as Elasticsearch does',
+    async () => {
+      // Elasticsearch dispatches HEAD only to handlers registered for it
+      // (index exists, the root path); the ML GET routes register GET.
+      const { api, calls } = setUp();
+
+      const response = await api(httpRequest('HEAD',
+        '/_ml/anomaly_detectors/a/_stats'));
+
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('GET');
+      expect(calls).toEqual([]);
+    });
+
   test('lists every method a job path has in Allow', async () => {
     const { api } = setUp();
 
