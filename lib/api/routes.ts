@@ -1,6 +1,7 @@
 import type {
-  JobService, RenderOptions,
+  GetJobsOptions, JobService, RenderOptions,
 } from '../jobs/types.js';
+import { checkExpandWildcards } from './expandWildcards.js';
 import type { UploadService } from '../jobs/uploadService.js';
 import { SECURITY_ROUTES, type KeyContext } from './securityRoutes.js';
 
@@ -104,6 +105,21 @@ const DELETE_PARAMS = [
   'force', 'wait_for_completion', 'delete_user_annotations',
 ] as const;
 
+/** Datafeed index options Elasticsearch takes on job creation. */
+const PUT_PARAMS = [
+  'allow_no_indices', 'expand_wildcards', 'ignore_throttled',
+  'ignore_unavailable',
+] as const;
+
+const GET_PARAMS = ['allow_no_match', 'exclude_generated'] as const;
+
+function getJobsOptions(args: Args): GetJobsOptions {
+  return {
+    allowNoMatch: args.flag('allow_no_match', true),
+    excludeGenerated: args.flag('exclude_generated', false),
+  };
+}
+
 const base = {
   params: [], body: 'none', singleJobId: false, status: 200,
 } as const;
@@ -111,18 +127,27 @@ const base = {
 export const ROUTES: readonly RouteSpec[] = [
   {
     ...base, method: 'PUT', paths: ml('anomaly_detectors/{job_id}'),
-    action: ACTION.put, body: 'json-required', singleJobId: true,
-    call: (c) => c.jobs.putJob(job(c), c.json),
+    action: ACTION.put, params: PUT_PARAMS, body: 'json-required',
+    singleJobId: true,
+    call: (c) => {
+      // Elasticsearch applies these to the datafeed given with the job;
+      // here there are no datafeeds, so they are checked and unused.
+      c.args.flag('allow_no_indices', true);
+      c.args.flag('ignore_throttled', true);
+      c.args.flag('ignore_unavailable', false);
+      checkExpandWildcards(c.args.text('expand_wildcards'));
+      return c.jobs.putJob(job(c), c.json);
+    },
   },
   {
     ...base, method: 'GET', paths: ml('anomaly_detectors/{job_id}'),
-    action: ACTION.get,
-    call: (c) => c.jobs.getJobs(job(c)),
+    action: ACTION.get, params: GET_PARAMS,
+    call: (c) => c.jobs.getJobs(job(c), getJobsOptions(c.args)),
   },
   {
     ...base, method: 'GET', paths: ml('anomaly_detectors'),
-    action: ACTION.get,
-    call: (c) => c.jobs.getJobs(undefined),
+    action: ACTION.get, params: GET_PARAMS,
+    call: (c) => c.jobs.getJobs(undefined, getJobsOptions(c.args)),
   },
   {
     ...base, method: 'DELETE', paths: ml('anomaly_detectors/{job_id}'),

@@ -44,6 +44,18 @@ export interface JobConfig {
   [key: string]: unknown;
 }
 
+/**
+ * A job without the fields Elasticsearch's `exclude_generated` leaves out.
+ * Of those (`job_version`, `create_time`, `finished_time`,
+ * `model_snapshot_id`, `model_snapshot_min_version`, `deleting`,
+ * `blocked`) a job here has only the first two: there is no engine to
+ * write snapshots, and deleting is synchronous.
+ */
+export function withoutGenerated(job: JobConfig): Record<string, unknown> {
+  const { job_version: _version, create_time: _created, ...rest } = job;
+  return rest;
+}
+
 /** The Elasticsearch version whose job format this project writes. */
 export const JOB_VERSION = '8.0.0';
 

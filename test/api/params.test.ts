@@ -157,6 +157,52 @@ describe('query parameters', () => {
 
     expect(calls[0].args[1]).toEqual({ human: false, allowNoMatch: false });
   });
+
+  test('passes allow_no_match and exclude_generated to get jobs', async () => {
+    const { api, calls } = setUp();
+
+    await api(httpRequest('GET', '/_ml/anomaly_detectors/x*'));
+    await api(httpRequest('GET',
+      '/_ml/anomaly_detectors/x*?allow_no_match=false&exclude_generated'));
+    await api(httpRequest('GET',
+      '/_xpack/ml/anomaly_detectors?exclude_generated=true'));
+    const malformed = await api(httpRequest('GET',
+      '/_ml/anomaly_detectors/a?exclude_generated=yes'));
+
+    expect(calls.map((call) => call.args[1])).toEqual([
+      { allowNoMatch: true, excludeGenerated: false },
+      { allowNoMatch: false, excludeGenerated: true },
+      { allowNoMatch: true, excludeGenerated: true },
+    ]);
+    expect(malformed.status).toBe(400);
+    expect(parseBody(malformed).error.reason).toBe(
+      'Failed to parse value [yes] as only [true] or [false] are allowed.');
+  });
+
+  test('accepts the datafeed index options on job creation', async () => {
+    const { api, calls } = setUp();
+    const put = (query: string) => api(httpRequest('PUT',
+      `/_ml/anomaly_detectors/a?${query}`,
+      { headers: JSON_HEADERS, body: '{"x":1}' }));
+
+    const accepted = await put('allow_no_indices=false&ignore_throttled'
+      + '&ignore_unavailable=true&expand_wildcards=open,hidden');
+    const all = await put('expand_wildcards=all');
+    const badFlag = await put('ignore_unavailable=maybe');
+    const badWildcard = await put('expand_wildcards=open,shut');
+
+    expect([accepted.status, all.status]).toEqual([200, 200]);
+    expect(calls.map((call) => call.args)).toEqual(
+      [['a', { x: 1 }], ['a', { x: 1 }]]);
+    expect(badFlag.status).toBe(400);
+    expect(parseBody(badFlag).error.reason).toBe(
+      'Failed to parse value [maybe] as only [true] or [false] are allowed.');
+    expect(badWildcard.status).toBe(400);
+    expect(parseBody(badWildcard).error).toMatchObject({
+      type: 'illegal_argument_exception',
+      reason: 'No valid expand wildcard value [shut]',
+    });
+  });
 });
 
 describe('flush parameters', () => {

@@ -38,13 +38,20 @@ const ROWS = 300;
 
 test('runs a job from creation to deletion through the client', async () => {
   const put = await client.ml.putJob({
-    job_id: JOB,
+    job_id: JOB, ignore_unavailable: true, expand_wildcards: 'open',
     analysis_config: { bucket_span: '5m', detectors: [{
       function: 'mean', field_name: 'responsetime',
       by_field_name: 'airline' }] },
     data_description: { time_field: 'time', time_format: 'epoch' },
   });
   expect(put.job_id).toBe(JOB);
+  expect(put.create_time).toBeTypeOf('number');
+
+  const exported = await client.ml.getJobs({
+    job_id: JOB, allow_no_match: false, exclude_generated: true });
+  expect(exported.jobs[0].job_id).toBe(JOB);
+  expect(exported.jobs[0]).not.toHaveProperty('create_time');
+  expect(exported.jobs[0]).not.toHaveProperty('job_version');
 
   const opened = await client.ml.openJob({ job_id: JOB });
   expect(opened.opened).toBe(true);
