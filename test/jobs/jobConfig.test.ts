@@ -268,8 +268,15 @@ describe('refused job bodies', () => {
   test('with a bucket span that is not a positive whole second', () => {
     rejects(minimal({ bucket_span: '0s' }),
       'bucket_span cannot be less or equal than 0. Value = 0s');
+    // -1 is the one negative that TimeValue lets through.
+    rejects(minimal({ bucket_span: '-1m' }),
+      'bucket_span cannot be less or equal than 0. Value = -1m');
     rejects(minimal({ bucket_span: '-5m' }),
-      'bucket_span cannot be less or equal than 0. Value = -5m');
+      'failed to parse setting [bucket_span] with value [-5m] as a time '
+        + 'value: negative durations are not supported', 'parse_exception');
+    rejects(minimal({ bucket_span: '1.5h' }),
+      'failed to parse [1.5h], fractional time values are not supported',
+      'parse_exception');
     rejects(minimal({ bucket_span: '1500ms' }),
       'bucket_span has to be a multiple of 1s; actual was \'1500ms\'');
     rejects(minimal({ bucket_span: 'soon' }),
