@@ -1,6 +1,7 @@
 import type {
   GetJobsOptions, JobService, RenderOptions,
 } from '../jobs/types.js';
+import { parseTimeValue } from '../timeValue.js';
 import { checkExpandWildcards } from './expandWildcards.js';
 import type { UploadService } from '../jobs/uploadService.js';
 import { SECURITY_ROUTES, type KeyContext } from './securityRoutes.js';
@@ -120,6 +121,15 @@ function getJobsOptions(args: Args): GetJobsOptions {
   };
 }
 
+/**
+ * Opening and closing are immediate here, so `timeout` changes nothing;
+ * it is still read as a time value so that a malformed one is refused.
+ */
+function checkTimeout(args: Args): void {
+  const raw = args.text('timeout');
+  if (raw !== undefined) parseTimeValue('timeout', raw);
+}
+
 const base = {
   params: [], body: 'none', singleJobId: false, status: 200,
 } as const;
@@ -170,8 +180,10 @@ export const ROUTES: readonly RouteSpec[] = [
     action: ACTION.open, params: ['timeout'], body: 'json',
     bodyArgs: { parser: 'job_params', fields: ['job_id', 'timeout'] },
     singleJobId: true,
-    // Opening is immediate here, so `timeout` is accepted and unused.
-    call: (c) => c.jobs.openJob(job(c)),
+    call: (c) => {
+      checkTimeout(c.args);
+      return c.jobs.openJob(job(c));
+    },
   },
   {
     ...base, method: 'POST', paths: ml('anomaly_detectors/{job_id}/_close'),
@@ -183,6 +195,7 @@ export const ROUTES: readonly RouteSpec[] = [
       // Closing never waits here, so `force` changes nothing; it is still
       // parsed so that a malformed value is refused.
       c.args.flag('force', false);
+      checkTimeout(c.args);
       return c.jobs.closeJob(job(c), {
         allowNoMatch: c.args.flag('allow_no_match',
           c.args.flag('allow_no_jobs', true)),

@@ -158,6 +158,44 @@ describe('query parameters', () => {
     expect(calls[0].args[1]).toEqual({ human: false, allowNoMatch: false });
   });
 
+  test('refuses a timeout on open and close that is not a time value',
+    async () => {
+      const { api, calls } = setUp();
+      const open = '/_ml/anomaly_detectors/a/_open';
+      const close = '/_ml/anomaly_detectors/a/_close';
+
+      const good = await Promise.all([
+        api(httpRequest('POST', `${open}?timeout=30m`)),
+        api(httpRequest('POST', `${close}?timeout=-1`)),
+        api(httpRequest('POST', open, { headers: JSON_HEADERS,
+          body: '{"timeout":"10s"}' })),
+      ]);
+      const bad = await Promise.all([
+        api(httpRequest('POST', `${open}?timeout=soon`)),
+        api(httpRequest('POST', `${close}?timeout=soon`)),
+        api(httpRequest('POST', close, { headers: JSON_HEADERS,
+          body: '{"timeout":"soon"}' })),
+      ]);
+      // `bad` ends in d, so TimeValue reads it as days of `ba`.
+      const days = await api(httpRequest('POST', `${open}?timeout=bad`));
+      const fractional = await api(httpRequest('POST', `${open}?timeout=1.5s`));
+
+      expect(good.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      expect(calls).toHaveLength(3);
+      for (const answer of bad) {
+        expect(answer.status).toBe(400);
+        expect(parseBody(answer).error).toMatchObject({
+          type: 'parse_exception',
+          reason: 'failed to parse setting [timeout] with value [soon] as a '
+            + 'time value: unit is missing or unrecognized',
+        });
+      }
+      expect(days.status).toBe(400);
+      expect(parseBody(days).error.reason).toBe('failed to parse [bad]');
+      expect(parseBody(fractional).error.reason).toBe(
+        'failed to parse [1.5s], fractional time values are not supported');
+    });
+
   test('passes allow_no_match and exclude_generated to get jobs', async () => {
     const { api, calls } = setUp();
 
