@@ -208,6 +208,7 @@ function parseDataDescription(
   const quoteCharacter = quote ?? DEFAULT_QUOTE_CHARACTER;
   csvCharacterByte(fieldDelimiter);
   csvCharacterByte(quoteCharacter);
+  checkCsvCharacters(fieldDelimiter, quoteCharacter);
   return {
     format,
     time_field: timeField,
@@ -240,6 +241,34 @@ function checkTimeFormat(timeFormat: string, nowMs: number): void {
   if (timeFormat === 'epoch' || timeFormat === 'epoch_ms') return;
   if (timeFormat !== '' && isValidTimeFormat(timeFormat, { nowMs })) return;
   throw invalidConfig(`Invalid Time format string '${timeFormat}'`);
+}
+
+/**
+ * Refused when the job is created, where Elasticsearch's CSV reader fails
+ * only when data is posted: a record cannot be split by its quote
+ * character, nor by a line ending, which ends the record.
+ */
+function checkCsvCharacters(delimiter: string, quote: string): void {
+  for (const [setting, value] of [
+    ['field_delimiter', delimiter], ['quote_character', quote]] as const) {
+    if (value !== '\n' && value !== '\r') continue;
+    throw new MlError(400, 'illegal_argument_exception',
+      `${setting} cannot be a line ending, got [${shown(value)}]; `
+        + 'records of a delimited job end at a line end');
+  }
+  if (delimiter !== quote) return;
+
+  throw new MlError(400, 'illegal_argument_exception',
+    'field_delimiter and quote_character must differ; both are '
+      + `[${shown(delimiter)}]`);
+}
+
+/** Control characters as their escapes, so that a message shows them. */
+function shown(character: string): string {
+  const escapes: Record<string, string> = {
+    '\t': '\\t', '\n': '\\n', '\r': '\\r',
+  };
+  return escapes[character] ?? character;
 }
 
 function singleCharacter(raw: string | undefined): string | undefined {
