@@ -18,6 +18,7 @@ import {
 import { bodyLimitsOf } from './requestLimits.js';
 import {
   errorResponse, jsonResponse, methodNotAllowedResponse, noHandlerResponse,
+  PRODUCT_HEADERS,
 } from './responses.js';
 import { createRouter, type RouteMatch } from './router.js';
 import { ROUTES, type Args, type RouteSpec } from './routes.js';
@@ -141,7 +142,7 @@ function answerUnrouted(
   const method = request.method.toUpperCase();
   const allowed = match.kind === 'other-methods' ? match.allowed : [];
   if (method === 'OPTIONS') {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...PRODUCT_HEADERS };
     if (allowed.length > 0) headers.allow = allowed.join(',');
     return { status: 200, headers, body: '' };
   }

@@ -4,6 +4,14 @@ import type { HttpResponse } from './types.js';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
 
+/**
+ * Sent on every answer, as Elasticsearch has done since 7.14: the official
+ * clients refuse any 2xx answer without it (`ProductNotSupportedError`).
+ */
+export const PRODUCT_HEADERS: Readonly<Record<string, string>> = {
+  'x-elastic-product': 'Elasticsearch',
+};
+
 /** Renders a body as Elasticsearch does: compact, or `?pretty`. */
 export function jsonResponse(
   status: number, body: unknown, pretty: boolean,
@@ -11,7 +19,9 @@ export function jsonResponse(
 ): HttpResponse {
   return {
     status,
-    headers: { ...headers, 'content-type': JSON_CONTENT_TYPE },
+    headers: {
+      ...headers, ...PRODUCT_HEADERS, 'content-type': JSON_CONTENT_TYPE,
+    },
     body: pretty ? prettyJson(body) + '\n' : compactJson(body),
   };
 }

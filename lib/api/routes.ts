@@ -1,6 +1,8 @@
 import type {
-  JobService, RenderOptions,
+  GetJobsOptions, JobService, RenderOptions,
 } from '../jobs/types.js';
+import { parseTimeValue } from '../timeValue.js';
+import { checkExpandWildcards } from './expandWildcards.js';
 import type { UploadService } from '../jobs/uploadService.js';
 import { SECURITY_ROUTES, type KeyContext } from './securityRoutes.js';
 
@@ -104,6 +106,30 @@ const DELETE_PARAMS = [
   'force', 'wait_for_completion', 'delete_user_annotations',
 ] as const;
 
+/** Datafeed index options Elasticsearch takes on job creation. */
+const PUT_PARAMS = [
+  'allow_no_indices', 'expand_wildcards', 'ignore_throttled',
+  'ignore_unavailable',
+] as const;
+
+const GET_PARAMS = ['allow_no_match', 'exclude_generated'] as const;
+
+function getJobsOptions(args: Args): GetJobsOptions {
+  return {
+    allowNoMatch: args.flag('allow_no_match', true),
+    excludeGenerated: args.flag('exclude_generated', false),
+  };
+}
+
+/**
+ * Opening and closing are immediate here, so `timeout` changes nothing;
+ * it is still read as a time value so that a malformed one is refused.
+ */
+function checkTimeout(args: Args): void {
+  const raw = args.text('timeout');
+  if (raw !== undefined) parseTimeValue('timeout', raw);
+}
+
 const base = {
   params: [], body: 'none', singleJobId: false, status: 200,
 } as const;
@@ -111,18 +137,27 @@ const base = {
 export const ROUTES: readonly RouteSpec[] = [
   {
     ...base, method: 'PUT', paths: ml('anomaly_detectors/{job_id}'),
-    action: ACTION.put, body: 'json-required', singleJobId: true,
-    call: (c) => c.jobs.putJob(job(c), c.json),
+    action: ACTION.put, params: PUT_PARAMS, body: 'json-required',
+    singleJobId: true,
+    call: (c) => {
+      // Elasticsearch applies these to the datafeed given with the job;
+      // here there are no datafeeds, so they are checked and unused.
+      c.args.flag('allow_no_indices', true);
+      c.args.flag('ignore_throttled', true);
+      c.args.flag('ignore_unavailable', false);
+      checkExpandWildcards(c.args.text('expand_wildcards'));
+      return c.jobs.putJob(job(c), c.json);
+    },
   },
   {
     ...base, method: 'GET', paths: ml('anomaly_detectors/{job_id}'),
-    action: ACTION.get,
-    call: (c) => c.jobs.getJobs(job(c)),
+    action: ACTION.get, params: GET_PARAMS,
+    call: (c) => c.jobs.getJobs(job(c), getJobsOptions(c.args)),
   },
   {
     ...base, method: 'GET', paths: ml('anomaly_detectors'),
-    action: ACTION.get,
-    call: (c) => c.jobs.getJobs(undefined),
+    action: ACTION.get, params: GET_PARAMS,
+    call: (c) => c.jobs.getJobs(undefined, getJobsOptions(c.args)),
   },
   {
     ...base, method: 'DELETE', paths: ml('anomaly_detectors/{job_id}'),
@@ -145,8 +180,10 @@ export const ROUTES: readonly RouteSpec[] = [
     action: ACTION.open, params: ['timeout'], body: 'json',
     bodyArgs: { parser: 'job_params', fields: ['job_id', 'timeout'] },
     singleJobId: true,
-    // Opening is immediate here, so `timeout` is accepted and unused.
-    call: (c) => c.jobs.openJob(job(c)),
+    call: (c) => {
+      checkTimeout(c.args);
+      return c.jobs.openJob(job(c));
+    },
   },
   {
     ...base, method: 'POST', paths: ml('anomaly_detectors/{job_id}/_close'),
@@ -158,6 +195,7 @@ export const ROUTES: readonly RouteSpec[] = [
       // Closing never waits here, so `force` changes nothing; it is still
       // parsed so that a malformed value is refused.
       c.args.flag('force', false);
+      checkTimeout(c.args);
       return c.jobs.closeJob(job(c), {
         allowNoMatch: c.args.flag('allow_no_match',
           c.args.flag('allow_no_jobs', true)),

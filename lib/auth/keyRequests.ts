@@ -1,5 +1,5 @@
 import { MlError } from '../errors.js';
-import { parseTimeValue } from '../timeValue.js';
+import { NegativeTimeValueError, parseTimeValue } from '../timeValue.js';
 import { CLUSTER_PRIVILEGES, isClusterPrivilege } from './privileges.js';
 import type { RoleDescriptors } from './types.js';
 
@@ -102,7 +102,7 @@ export function readExpiration(value: unknown): number | null {
       : String(value));
   }
 
-  const ms = parseTimeValue('expiration', value);
+  const ms = parseExpirationMs(value);
   if (ms < 0) {
     throw badExpiration(value, 'negative durations are not supported');
   }
@@ -127,6 +127,18 @@ function unitMissing(text: string): MlError {
 }
 
 /** The original's wording for a time value it parsed but refuses. */
+/** A negative expiration keeps the type it has always had here. */
+function parseExpirationMs(value: string): number {
+  try {
+    return parseTimeValue('expiration', value);
+  } catch (error) {
+    if (error instanceof NegativeTimeValueError) {
+      throw badExpiration(value, 'negative durations are not supported');
+    }
+    throw error;
+  }
+}
+
 function badExpiration(text: string, why: string): MlError {
   return new MlError(400, 'illegal_argument_exception',
     `failed to parse setting [expiration] with value [${text}] as a time `

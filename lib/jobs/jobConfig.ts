@@ -44,6 +44,18 @@ export interface JobConfig {
   [key: string]: unknown;
 }
 
+/**
+ * A job without the fields Elasticsearch's `exclude_generated` leaves out.
+ * Of those (`job_version`, `create_time`, `finished_time`,
+ * `model_snapshot_id`, `model_snapshot_min_version`, `deleting`,
+ * `blocked`) a job here has only the first two: there is no engine to
+ * write snapshots, and deleting is synchronous.
+ */
+export function withoutGenerated(job: JobConfig): Record<string, unknown> {
+  const { job_version: _version, create_time: _created, ...rest } = job;
+  return rest;
+}
+
 /** The Elasticsearch version whose job format this project writes. */
 export const JOB_VERSION = '8.0.0';
 
@@ -196,6 +208,7 @@ function parseDataDescription(
   const quoteCharacter = quote ?? DEFAULT_QUOTE_CHARACTER;
   csvCharacterByte(fieldDelimiter);
   csvCharacterByte(quoteCharacter);
+  checkCsvCharacters(fieldDelimiter, quoteCharacter);
   return {
     format,
     time_field: timeField,
@@ -228,6 +241,34 @@ function checkTimeFormat(timeFormat: string, nowMs: number): void {
   if (timeFormat === 'epoch' || timeFormat === 'epoch_ms') return;
   if (timeFormat !== '' && isValidTimeFormat(timeFormat, { nowMs })) return;
   throw invalidConfig(`Invalid Time format string '${timeFormat}'`);
+}
+
+/**
+ * Refused when the job is created, where Elasticsearch's CSV reader fails
+ * only when data is posted: a record cannot be split by its quote
+ * character, nor by a line ending, which ends the record.
+ */
+function checkCsvCharacters(delimiter: string, quote: string): void {
+  for (const [setting, value] of [
+    ['field_delimiter', delimiter], ['quote_character', quote]] as const) {
+    if (value !== '\n' && value !== '\r') continue;
+    throw new MlError(400, 'illegal_argument_exception',
+      `${setting} cannot be a line ending, got [${shown(value)}]; `
+        + 'records of a delimited job end at a line end');
+  }
+  if (delimiter !== quote) return;
+
+  throw new MlError(400, 'illegal_argument_exception',
+    'field_delimiter and quote_character must differ; both are '
+      + `[${shown(delimiter)}]`);
+}
+
+/** Control characters as their escapes, so that a message shows them. */
+function shown(character: string): string {
+  const escapes: Record<string, string> = {
+    '\t': '\\t', '\n': '\\n', '\r': '\\r',
+  };
+  return escapes[character] ?? character;
 }
 
 function singleCharacter(raw: string | undefined): string | undefined {

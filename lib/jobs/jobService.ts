@@ -6,7 +6,9 @@ import type { Config } from '../config.js';
 import { jobNotOpen, MlError } from '../errors.js';
 import { JobExistsError } from '../store/errors.js';
 import type { JobStore } from '../store/types.js';
-import { parseJobConfig, toCountingConfig } from './jobConfig.js';
+import {
+  parseJobConfig, toCountingConfig, withoutGenerated,
+} from './jobConfig.js';
 import { resolveJobIds } from './jobIds.js';
 import { withJobLease, type LeaseDeps } from './jobLease.js';
 import { requireJob, requireOpen } from './jobLookup.js';
@@ -44,9 +46,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return job;
     },
 
-    async getJobs(expression) {
-      const jobs = resolveJobIds(expression, await store.listJobs(), true);
-      return { count: jobs.length, jobs };
+    async getJobs(expression, options) {
+      const jobs = resolveJobIds(expression, await store.listJobs(),
+        options.allowNoMatch);
+      return {
+        count: jobs.length,
+        jobs: options.excludeGenerated ? jobs.map(withoutGenerated) : jobs,
+      };
     },
 
     async openJob(jobId) {

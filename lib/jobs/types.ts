@@ -27,9 +27,22 @@ export interface StatsOptions extends RenderOptions {
   allowNoMatch: boolean;
 }
 
+export interface GetJobsOptions {
+  /** False: a wildcard or `_all` that matches no job is a 404. */
+  allowNoMatch: boolean;
+  /**
+   * Leave out the fields the service sets rather than the user
+   * (`job_version`, `create_time`), so that the answer can be sent back
+   * as a job to create elsewhere.
+   */
+  excludeGenerated: boolean;
+}
+
 export interface JobService {
   putJob(jobId: string, body: unknown): Promise<object>;
-  getJobs(jobIdExpression: string | undefined): Promise<object>;
+  getJobs(
+    jobIdExpression: string | undefined, options: GetJobsOptions,
+  ): Promise<object>;
   openJob(jobId: string): Promise<object>;
   /** `allowNoMatch` false: a wildcard that matches no job is a 404. */
   closeJob(

@@ -157,6 +157,90 @@ describe('query parameters', () => {
 
     expect(calls[0].args[1]).toEqual({ human: false, allowNoMatch: false });
   });
+
+  test('refuses a timeout on open and close that is not a time value',
+    async () => {
+      const { api, calls } = setUp();
+      const open = '/_ml/anomaly_detectors/a/_open';
+      const close = '/_ml/anomaly_detectors/a/_close';
+
+      const good = await Promise.all([
+        api(httpRequest('POST', `${open}?timeout=30m`)),
+        api(httpRequest('POST', `${close}?timeout=-1`)),
+        api(httpRequest('POST', open, { headers: JSON_HEADERS,
+          body: '{"timeout":"10s"}' })),
+      ]);
+      const bad = await Promise.all([
+        api(httpRequest('POST', `${open}?timeout=soon`)),
+        api(httpRequest('POST', `${close}?timeout=soon`)),
+        api(httpRequest('POST', close, { headers: JSON_HEADERS,
+          body: '{"timeout":"soon"}' })),
+      ]);
+      // `bad` ends in d, so TimeValue reads it as days of `ba`.
+      const days = await api(httpRequest('POST', `${open}?timeout=bad`));
+      const fractional = await api(httpRequest('POST', `${open}?timeout=1.5s`));
+
+      expect(good.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      expect(calls).toHaveLength(3);
+      for (const answer of bad) {
+        expect(answer.status).toBe(400);
+        expect(parseBody(answer).error).toMatchObject({
+          type: 'parse_exception',
+          reason: 'failed to parse setting [timeout] with value [soon] as a '
+            + 'time value: unit is missing or unrecognized',
+        });
+      }
+      expect(days.status).toBe(400);
+      expect(parseBody(days).error.reason).toBe('failed to parse [bad]');
+      expect(parseBody(fractional).error.reason).toBe(
+        'failed to parse [1.5s], fractional time values are not supported');
+    });
+
+  test('passes allow_no_match and exclude_generated to get jobs', async () => {
+    const { api, calls } = setUp();
+
+    await api(httpRequest('GET', '/_ml/anomaly_detectors/x*'));
+    await api(httpRequest('GET',
+      '/_ml/anomaly_detectors/x*?allow_no_match=false&exclude_generated'));
+    await api(httpRequest('GET',
+      '/_xpack/ml/anomaly_detectors?exclude_generated=true'));
+    const malformed = await api(httpRequest('GET',
+      '/_ml/anomaly_detectors/a?exclude_generated=yes'));
+
+    expect(calls.map((call) => call.args[1])).toEqual([
+      { allowNoMatch: true, excludeGenerated: false },
+      { allowNoMatch: false, excludeGenerated: true },
+      { allowNoMatch: true, excludeGenerated: true },
+    ]);
+    expect(malformed.status).toBe(400);
+    expect(parseBody(malformed).error.reason).toBe(
+      'Failed to parse value [yes] as only [true] or [false] are allowed.');
+  });
+
+  test('accepts the datafeed index options on job creation', async () => {
+    const { api, calls } = setUp();
+    const put = (query: string) => api(httpRequest('PUT',
+      `/_ml/anomaly_detectors/a?${query}`,
+      { headers: JSON_HEADERS, body: '{"x":1}' }));
+
+    const accepted = await put('allow_no_indices=false&ignore_throttled'
+      + '&ignore_unavailable=true&expand_wildcards=open,hidden');
+    const all = await put('expand_wildcards=all');
+    const badFlag = await put('ignore_unavailable=maybe');
+    const badWildcard = await put('expand_wildcards=open,shut');
+
+    expect([accepted.status, all.status]).toEqual([200, 200]);
+    expect(calls.map((call) => call.args)).toEqual(
+      [['a', { x: 1 }], ['a', { x: 1 }]]);
+    expect(badFlag.status).toBe(400);
+    expect(parseBody(badFlag).error.reason).toBe(
+      'Failed to parse value [maybe] as only [true] or [false] are allowed.');
+    expect(badWildcard.status).toBe(400);
+    expect(parseBody(badWildcard).error).toMatchObject({
+      type: 'illegal_argument_exception',
+      reason: 'No valid expand wildcard value [shut]',
+    });
+  });
 });
 
 describe('flush parameters', () => {

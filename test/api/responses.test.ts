@@ -81,6 +81,48 @@ describe('successful responses', () => {
   });
 });
 
+describe('the product header', () => {
+  // Elasticsearch 7.14 and later send it on every answer; the official
+  // clients refuse a 2xx answer without it.
+  const PRODUCT = 'Elasticsearch';
+
+  test('is on a success', async () => {
+    const { api } = setUp();
+
+    const response = await api(httpRequest('GET', '/_ml/anomaly_detectors'));
+
+    expect(response.headers['x-elastic-product']).toBe(PRODUCT);
+  });
+
+  test('is on an error in the envelope and on a bare 500', async () => {
+    const known = await failing(jobNotFound('farequote'));
+    const unknown = await failing(new TypeError('boom'));
+
+    expect(known.response.status).toBe(404);
+    expect(known.response.headers['x-elastic-product']).toBe(PRODUCT);
+    expect(unknown.response.status).toBe(500);
+    expect(unknown.response.headers['x-elastic-product']).toBe(PRODUCT);
+  });
+
+  test('is on REST-layer refusals: 400 no handler, 405, 406, OPTIONS',
+    async () => {
+      const { api } = setUp();
+
+      const answers = await Promise.all([
+        api(httpRequest('GET', '/_ml/nothing')),
+        api(httpRequest('GET', '/_ml/anomaly_detectors/a/_data')),
+        api(httpRequest('POST', '/_ml/anomaly_detectors/a/_data',
+          { body: '{}' })),
+        api(httpRequest('OPTIONS', '/_ml/anomaly_detectors/a/_data')),
+      ]);
+
+      expect(answers.map((a) => a.status)).toEqual([400, 405, 406, 200]);
+      for (const answer of answers) {
+        expect(answer.headers['x-elastic-product']).toBe(PRODUCT);
+      }
+    });
+});
+
 describe('filter_path', () => {
   const counts = { count: 1, jobs: [{ job_id: 'a', state: 'closed',
     data_counts: { input_bytes: 10, bucket_count: 2 } }] };

@@ -93,7 +93,10 @@ describe('the handler', () => {
 
     expect(result).toEqual({
       statusCode: 200,
-      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      headers: {
+        'content-type': 'application/json; charset=UTF-8',
+        'x-elastic-product': 'Elasticsearch',
+      },
       body: '{"operation":"getStats"}',
       isBase64Encoded: false,
     });

@@ -53,6 +53,7 @@ describe('a request Node cannot parse', () => {
       expect(answer.closed).toBe(true);
       expect(answer.headers['content-type'])
         .toBe('application/json; charset=UTF-8');
+      expect(answer.headers['x-elastic-product']).toBe('Elasticsearch');
       const body = JSON.parse(answer.body);
       expect(body).toEqual({
         error: {

@@ -7,6 +7,8 @@ import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { dynamoClientFor, uniqueTableName } from '../store/fixtures.js';
 
+const GET_ALL = { allowNoMatch: true, excludeGenerated: false };
+
 const NOW = 1_700_000_000_000;
 
 const countJob = (extra: object = {}, analysis: object = {}) => ({
@@ -140,7 +142,7 @@ describe('a job of exactly the size limit', () => {
     const description = 'x'.repeat(400_000 - rest);
 
     await service.putJob('at-limit', countJob({ description }));
-    const read = await service.getJobs('at-limit') as {
+    const read = await service.getJobs('at-limit', GET_ALL) as {
       jobs: Array<{ description: string }>;
     };
 

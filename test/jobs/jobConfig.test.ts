@@ -265,11 +265,42 @@ describe('refused job bodies', () => {
         + "got '«'", 'illegal_argument_exception');
   });
 
+  test('with a delimiter equal to the quote, or either a line ending', () => {
+    const csv = (settings: object) =>
+      minimal({}, { format: 'delimited', ...settings });
+    rejects(csv({ field_delimiter: ',', quote_character: ',' }),
+      'field_delimiter and quote_character must differ; both are [,]',
+      'illegal_argument_exception');
+    // The defaults are a tab and `"`: a quote of tab meets the delimiter.
+    rejects(csv({ quote_character: '\t' }),
+      'field_delimiter and quote_character must differ; both are [\\t]',
+      'illegal_argument_exception');
+    rejects(csv({ field_delimiter: '"' }),
+      'field_delimiter and quote_character must differ; both are ["]',
+      'illegal_argument_exception');
+    rejects(csv({ field_delimiter: '\n' }),
+      'field_delimiter cannot be a line ending, got [\\n]; records of a '
+        + 'delimited job end at a line end', 'illegal_argument_exception');
+    rejects(csv({ quote_character: '\r' }),
+      'quote_character cannot be a line ending, got [\\r]; records of a '
+        + 'delimited job end at a line end', 'illegal_argument_exception');
+    expect(put(csv({ field_delimiter: ',', quote_character: "'" }))
+      .data_description).toMatchObject(
+      { field_delimiter: ',', quote_character: "'" });
+  });
+
   test('with a bucket span that is not a positive whole second', () => {
     rejects(minimal({ bucket_span: '0s' }),
       'bucket_span cannot be less or equal than 0. Value = 0s');
+    // -1 is the one negative that TimeValue lets through.
+    rejects(minimal({ bucket_span: '-1m' }),
+      'bucket_span cannot be less or equal than 0. Value = -1m');
     rejects(minimal({ bucket_span: '-5m' }),
-      'bucket_span cannot be less or equal than 0. Value = -5m');
+      'failed to parse setting [bucket_span] with value [-5m] as a time '
+        + 'value: negative durations are not supported', 'parse_exception');
+    rejects(minimal({ bucket_span: '1.5h' }),
+      'failed to parse [1.5h], fractional time values are not supported',
+      'parse_exception');
     rejects(minimal({ bucket_span: '1500ms' }),
       'bucket_span has to be a multiple of 1s; actual was \'1500ms\'');
     rejects(minimal({ bucket_span: 'soon' }),

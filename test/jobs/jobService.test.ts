@@ -13,6 +13,7 @@ const config = { ...loadConfig({}), tableName, leaseWaitMs: 300 };
 const service = createJobService({ store, config, now: Date.now });
 const plain = { human: false };
 const anyMatch = { allowNoMatch: true };
+const GET_ALL = { allowNoMatch: true, excludeGenerated: false };
 
 beforeAll(async () => {
   await ensureTable(client, tableName);
@@ -163,7 +164,7 @@ describe('job states and errors', () => {
       .rejects.toMatchObject({ status: 409 });
     expect(await service.deleteJob('open-delete', { force: true }))
       .toEqual({ acknowledged: true });
-    await expect(service.getJobs('open-delete'))
+    await expect(service.getJobs('open-delete', GET_ALL))
       .rejects.toMatchObject({ status: 404 });
   });
 });
@@ -207,5 +208,36 @@ describe('one writer per job', () => {
           status: 429, type: 'status_exception',
           headers: { 'Retry-After': '5' },
         });
+    });
+});
+
+describe('getting jobs', () => {
+  test('refuses a wildcard that matches nothing only without allowNoMatch',
+    async () => {
+      const strict = { allowNoMatch: false, excludeGenerated: false };
+
+      expect(await service.getJobs('nothing-like-this*', GET_ALL))
+        .toEqual({ count: 0, jobs: [] });
+      await expect(service.getJobs('nothing-like-this*', strict))
+        .rejects.toMatchObject({ status: 404,
+          type: 'resource_not_found_exception',
+          message: "No known job with id 'nothing-like-this*'" });
+    });
+
+  test('leaves out job_version and create_time with excludeGenerated',
+    async () => {
+      await service.putJob('export-me', farequoteJob);
+
+      const full = await service.getJobs('export-me', GET_ALL) as {
+        jobs: Array<Record<string, unknown>> };
+      const bare = await service.getJobs('export-me',
+        { allowNoMatch: true, excludeGenerated: true }) as {
+        jobs: Array<Record<string, unknown>> };
+
+      expect(full.jobs[0]).toHaveProperty('job_version', '8.0.0');
+      expect(full.jobs[0]).toHaveProperty('create_time');
+      const { job_version: _v, create_time: _c, ...rest } = full.jobs[0];
+      expect(bare.jobs[0]).toEqual(rest);
+      expect(Object.keys(bare.jobs[0])).toContain('analysis_config');
     });
 });
