@@ -204,6 +204,8 @@ export async function startLocalStack(
     const local = loadLocalSettings();
     server = createLocalServer(handler, {
       maxBodyBytes: config.maxBodyBytes, logger, localOnly: auth === 'off',
+      authenticate: access === undefined ? undefined
+        : (request) => access.authorizer.authenticate(request),
       maxInflightBytes: options.maxInflightBytes
         ?? localInflightBytes(local, config.maxBodyBytes),
       bodyPace: {
