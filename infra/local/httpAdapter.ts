@@ -74,8 +74,11 @@ export function createLocalServer(
         send(response, errorResponse(error, false));
       });
   };
-  const server = createServer((request, response) =>
-    onRequest(request, response, false));
+  // Node answers an HTTP/1.1 request without Host with a bare 400 by
+  // default; Elasticsearch serves it. Here the API decides, and with keys
+  // off the local-only rule refuses it (localOnlyRefusal).
+  const server = createServer({ requireHostHeader: false },
+    (request, response) => onRequest(request, response, false));
   // Node sends `100 Continue` at once unless this event is handled; a
   // request that will be refused must be refused before its body comes.
   server.on('checkContinue', (request, response) =>
