@@ -182,6 +182,9 @@ function addKeyCommands(
       + '(only while the server is stopped)')
     .option('--data-dir <dir>', 'the local data folder',
       dataDirFrom(io.env))
+    .option('--save', 'with --local: also write the key to '
+      + '<data-dir>/api-key, replacing the one there, where serve looks '
+      + 'for it')
     .option('--aws', 'write the key straight into the deployed DynamoDB '
       + 'table with your AWS credentials')
     .option('--table <name>', 'the deployed table (default: $ML_TABLE)')
@@ -192,6 +195,9 @@ function addKeyCommands(
       }
       if (!options.aws && (options.table ?? options.region) !== undefined) {
         throw new CliError('--table and --region go with --aws');
+      }
+      if (options.save && !options.local) {
+        throw new CliError('--save goes with --local');
       }
       if (options.aws) {
         const key = await createAwsKey(options, io.env);
@@ -210,11 +216,15 @@ function addKeyCommands(
       if (io.createLocalKey === undefined) {
         throw new CliError('--local is not available here');
       }
-      const key = await io.createLocalKey({
+      const { savedTo, ...key } = await io.createLocalKey({
         ...options,
         tableName: tableNameFrom(io.env),
       });
       printCreatedKey(key, json(), io);
+      if (savedTo !== undefined && !json()) {
+        io.stdout(`It is saved in ${savedTo}, readable by you only, where `
+          + "'ml-intake serve' looks for it.\n");
+      }
     });
   keys.command('list')
     .description('every key with its expiration and whether it is revoked')
