@@ -13,10 +13,12 @@ import { createAwsKey } from './awsKeys.js';
 import {
   createKey, listKeys, printCreatedKey, revokeKeys,
 } from './keysCommand.js';
-import { postFile } from './postCommand.js';
+import { checkJobIdToPost, postFile } from './postCommand.js';
 import { postViaS3 } from './s3Upload.js';
 import { ServerClient } from './serverClient.js';
 import { showStats } from './statsCommand.js';
+// Bundled into the built command at build time; nothing reads it at run.
+import packageJson from '../../package.json' with { type: 'json' };
 
 const DEFAULT_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
 const MiB = 1024 * 1024;
@@ -58,6 +60,7 @@ function buildProgram(io: CliIo): Command {
       .default(io.env.ML_URL ?? DEFAULT_URL, `$ML_URL or ${DEFAULT_URL}`))
     .option('--api-key <encoded>', 'API key (default: $ML_API_KEY)')
     .option('--json', 'print JSON instead of tables')
+    .version(packageJson.version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput(outputTo(io, 'ml-intake'))
     .hook('preAction', (_, command) => quietAwsSdk(command, io));
@@ -81,6 +84,7 @@ function buildProgram(io: CliIo): Command {
     .option('--via-s3', 'send the whole file through S3 and follow its '
       + 'ingestion')
     .action(async (jobId: string, file: string, options) => {
+      checkJobIdToPost(jobId);
       if (options.viaS3) {
         if (options.fromByte > 0) {
           throw new CliError('--from-byte does not apply with --via-s3');
