@@ -52,15 +52,33 @@ const counts = async (url: string) => (await (await fetch(
   `${url}${JOB_PATH}/_stats`)).json() as any).jobs[0].data_counts;
 
 /**
- * Waits until an upload holds the job: an empty post then gets 429. A
- * gzip body is inflated a piece at a time, so the server answers other
- * requests while it counts one.
+ * Starts the upload of `gzipped` and resolves, with its answer still to
+ * come, once it holds the job: an empty post then gets 429. A gzip body
+ * is inflated a piece at a time, so the server answers other requests
+ * while it counts one. An upload that came while a probe held the job
+ * got 429 itself, and is sent again.
  */
-async function untilBusy(url: string): Promise<void> {
-  for (let tries = 0; tries < 600; tries += 1) {
-    const probe = await fetch(`${url}${JOB_PATH}/_data`, { method: 'POST' });
-    await probe.arrayBuffer();
-    if (probe.status === 429) return;
+async function uploadHoldingJob(
+  url: string, gzipped: Buffer,
+): Promise<{ upload: Promise<number | 'cut off'> }> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    let ended: number | 'cut off' | undefined;
+    const upload = post(url, gzipped, true).then(
+      async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      }, () => 'cut off' as const);
+    void upload.then((outcome) => { ended = outcome; });
+    while (ended === undefined && Date.now() < deadline) {
+      const probe = await fetch(`${url}${JOB_PATH}/_data`, { method: 'POST' });
+      await probe.arrayBuffer();
+      // Wrapped: a promise returned as it is would be awaited with it.
+      if (probe.status === 429 && ended === undefined) return { upload };
+    }
+    if (ended !== 429) {
+      throw new Error(`the upload ended (${ended}) before a probe found it`);
+    }
   }
   throw new Error('the upload never held the job');
 }
@@ -75,12 +93,11 @@ describe('a server killed with SIGKILL during an HTTP upload', () => {
       await fetch(`${first.url}${JOB_PATH}/_open`, { method: 'POST' });
       // farequote 10 times over: 88 MB inflated, most of a second of
       // counting on a 2-core machine.
-      const cut = post(first.url, gzipSync(farequote.repeat(10)), true)
-        .catch(() => undefined);
-      await untilBusy(first.url);
+      const cut = await uploadHoldingJob(first.url,
+        gzipSync(farequote.repeat(10)));
       await first.kill();
-      // Cut off: the upload got no answer.
-      expect(await cut).toBeUndefined();
+      // The upload got no answer.
+      expect(await cut.upload).toBe('cut off');
 
       const second = await serve();
       const before = await counts(second.url);
