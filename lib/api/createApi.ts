@@ -85,15 +85,15 @@ export function bodyLimitsFor(
 export type Authenticate = (request: HttpRequest) => Promise<unknown>;
 
 /**
- * The 401 the API would answer a request with, decided from its line and
+ * What the API would answer a request with, decided from its line and
  * headers alone, or undefined when only the API itself can answer it. A
  * server that reads bodies itself (the local one) asks this before it
  * takes in a body, as API Gateway's authorizer decides before the Lambda
- * sees one, so that requests without a valid key hold no memory. The
- * checks before authentication keep the API's order: a target too long
- * or a path no route has is answered by the API, without a key; a body
- * over its route's limit the server refuses itself. Privileges are left
- * to the API, which authorizes again from its cache.
+ * sees one, so that requests without a valid key hold no memory: a 401
+ * for a route whose key does not authenticate, and the answer to a path
+ * no route has, which needs no key and no body. The checks keep the
+ * API's order; a body over its route's limit the server refuses itself.
+ * Privileges are left to the API, which authorizes again from its cache.
  */
 export async function refusalBeforeBody(
   authenticate: Authenticate,
@@ -104,14 +104,16 @@ export async function refusalBeforeBody(
   } catch {
     return undefined;
   }
-  if (matchRoute(head.method.toUpperCase(), head.path).kind !== 'route') {
-    return undefined;
+  const query = new URLSearchParams(head.rawQuery);
+  const request: HttpRequest = { method: head.method, path: head.path,
+    query, headers: head.headers, body: new Uint8Array(0) };
+  const match = matchRoute(head.method.toUpperCase(), head.path);
+  if (match.kind !== 'route') {
+    return answerUnrouted(request, match, wantsPretty(query));
   }
 
-  const query = new URLSearchParams(head.rawQuery);
   try {
-    await authenticate({ method: head.method, path: head.path, query,
-      headers: head.headers, body: new Uint8Array(0) });
+    await authenticate(request);
   } catch (error) {
     if (error instanceof MlError && error.status === 401) {
       return errorResponse(error, wantsPretty(query));

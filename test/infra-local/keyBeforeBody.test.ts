@@ -166,6 +166,28 @@ describe('a request without a valid API key', () => {
     });
 });
 
+describe('a request to a path no route has', () => {
+  test('gets the API\'s answer, which needs no key, before its body',
+    async () => {
+      // Had it taken its share first, the second could not fit beside it.
+      const answers = await Promise.all([0, 1].map(async () => {
+        const socket = await openSocket(stack.url);
+        socket.write('POST /_ml/nowhere HTTP/1.1\r\nHost: localhost\r\n'
+          + 'Content-Type: application/json\r\nExpect: 100-continue\r\n'
+          + `Connection: close\r\nContent-Length: ${MiB}\r\n\r\n`);
+        return readAnswer(socket);
+      }));
+
+      for (const answer of answers) {
+        expect(answer.raw.startsWith('HTTP/1.1 100')).toBe(false);
+        // Elasticsearch's answer to a path it has no handler for.
+        expect(answer.status).toBe(400);
+        expect(JSON.parse(answer.body)).toEqual({ error: 'no handler found '
+          + 'for uri [/_ml/nowhere] and method [POST]' });
+      }
+    });
+});
+
 describe('a request with a valid API key', () => {
   test('gets 100 Continue and is answered by the API', async () => {
     const socket = await askToSend(`ApiKey ${firstKey}`);
