@@ -80,10 +80,11 @@ async function savedKeyState(
   return 'valid';
 }
 
-const NOT_VALID: Record<'revoked' | 'expired' | 'unknown', string> = {
-  revoked: 'has been revoked',
-  expired: 'has expired',
-  unknown: 'is not a key of this data folder',
+const NOT_VALID: Record<Exclude<SavedKeyState, 'valid'>, string> = {
+  revoked: 'The API key in <file> has been revoked',
+  expired: 'The API key in <file> has expired',
+  unknown: 'The API key in <file> is not a key of this data folder',
+  missing: 'API keys are required, and <file> is gone',
 };
 
 /** What `serve` prints about the key, once per start. */
@@ -99,12 +100,8 @@ export function firstKeyMessage(
     return `Created the first API key (privilege: all) in ${outcome.path}, `
       + 'readable by you only. Use it with:\n' + use;
   }
-  if (outcome.savedKey === 'missing') {
-    return `API keys are required, and ${outcome.path} is gone: use a key `
-      + 'you created, or start with an empty ML_DATA_DIR for a new first key.';
-  }
   if (outcome.savedKey !== 'valid') {
-    return `The API key in ${outcome.path} ${NOT_VALID[outcome.savedKey]}: `
+    return `${NOT_VALID[outcome.savedKey].replace('<file>', outcome.path)}: `
       + 'use another key you created, or stop the server and save a new '
       + 'one there with \'ml-intake keys create --local --data-dir '
       + `${dirname(outcome.path)} --save'.`;

@@ -66,7 +66,8 @@ async function cli(args: string[]) {
 }
 
 const renewal = (reason: string, dir: string) => `The API key in `
-  + `${dir}/api-key ${reason}: use another key you created, or stop the `
+  + `${dir}/api-key ${reason}: ${RENEW(dir)}`;
+const RENEW = (dir: string) => 'use another key you created, or stop the '
   + 'server and save a new one there with \'ml-intake keys create --local '
   + `--data-dir ${dir} --save'.`;
 
@@ -136,6 +137,14 @@ describe('a start with a saved key that no longer works', () => {
         await stack.close();
       }
     });
+
+  test('says how to save a new one when the file is gone', async () => {
+    const second = await outcomeAfter(() => rm(keyFile));
+
+    expect(second.firstKey?.savedKey).toBe('missing');
+    expect(firstKeyMessage(second.firstKey!, second.url)).toBe('API keys '
+      + `are required, and ${keyFile} is gone: ${RENEW(dataDir)}`);
+  });
 
   test('--save without --local is refused', async () => {
     const result = await cli(['keys', 'create', '--save']);
