@@ -21,11 +21,7 @@ export function toEvent(
   request: IncomingMessage, method: string, path: string, query: string,
   body: Buffer,
 ): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || name === 'cookie') continue;
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
+  const headers = eventHeaders(request);
   const cookie = request.headers.cookie;
   const text = isAscii(body);
   const now = new Date();
@@ -58,6 +54,16 @@ export function toEvent(
       },
     },
   };
+}
+
+/** The headers as the event carries them: cookies go apart. */
+export function eventHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name === 'cookie') continue;
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
 }
 
 export function splitTarget(target: string): { path: string; query: string } {

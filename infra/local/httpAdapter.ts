@@ -3,14 +3,17 @@ import {
 } from 'node:http';
 import type { Logger } from 'pino';
 import {
-  bodyLimitsFor, errorResponse, errorSummary,
+  bodyLimitsFor, errorResponse, errorSummary, refusalBeforeBody,
+  type Authenticate, type HttpResponse,
 } from '../../lib/api/index.js';
 import type { BodyLimits } from '../../lib/api/bodyDecoder.js';
 import { localOnlyRefusal } from '../../lib/auth/authMode.js';
 import type { MlError } from '../../lib/errors.js';
 import type { HttpHandler } from '../../functions/http.js';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { splitTarget, stringHeaders, toEvent } from './apiGatewayEvent.js';
+import {
+  eventHeaders, splitTarget, stringHeaders, toEvent,
+} from './apiGatewayEvent.js';
 import { bodyTooSlow, type BodyPace } from './bodyPace.js';
 import { readBody } from './bodyReader.js';
 import { answerClientError } from './clientErrors.js';
@@ -34,6 +37,11 @@ export interface LocalServerOptions {
    * or through a Host that is not loopback are refused with 403.
    */
   localOnly: boolean;
+  /**
+   * While API keys are on: checks a request's key from its headers
+   * before its body is taken in (see refusalBeforeBody).
+   */
+  authenticate?: Authenticate;
   logger: Logger;
 }
 
@@ -46,7 +54,9 @@ export interface LocalServerOptions {
  * a request whose declared length would pass it is refused with 429
  * before its body is read, a chunked one as soon as its bytes would.
  * A body that falls below the pace ends its request with 408, so a
- * stalled client gives its share back within one window.
+ * stalled client gives its share back within one window. With API keys
+ * on, a request without a valid key is answered 401 before any of that:
+ * it never holds a share.
  */
 export function createLocalServer(
   handle: HttpHandler, options: LocalServerOptions,
@@ -64,8 +74,11 @@ export function createLocalServer(
         send(response, errorResponse(error, false));
       });
   };
-  const server = createServer((request, response) =>
-    onRequest(request, response, false));
+  // Node answers an HTTP/1.1 request without Host with a bare 400 by
+  // default; Elasticsearch serves it. Here the API decides, and with keys
+  // off the local-only rule refuses it (localOnlyRefusal).
+  const server = createServer({ requireHostHeader: false },
+    (request, response) => onRequest(request, response, false));
   // Node sends `100 Continue` at once unless this event is handled; a
   // request that will be refused must be refused before its body comes.
   server.on('checkContinue', (request, response) =>
@@ -100,6 +113,11 @@ async function serve(exchange: Exchange, expectsContinue: boolean) {
     refuse(exchange, limits.tooLarge());
     return;
   }
+  const unknown = await keyRefusal(exchange);
+  if (unknown !== undefined) {
+    refuseWith(exchange, unknown);
+    return;
+  }
 
   const hold = budget.hold();
   try {
@@ -113,6 +131,19 @@ async function serve(exchange: Exchange, expectsContinue: boolean) {
   } finally {
     hold.release();
   }
+}
+
+/** The API's 401 when auth is on and the request's key is not valid. */
+async function keyRefusal(
+  exchange: Exchange,
+): Promise<HttpResponse | undefined> {
+  const { request, options } = exchange;
+  if (options.authenticate === undefined) return undefined;
+  const { path, query } = splitTarget(request.url ?? '/');
+  return refusalBeforeBody(options.authenticate, {
+    method: request.method ?? 'GET', path, rawQuery: query,
+    headers: eventHeaders(request),
+  });
 }
 
 /** Reads the body, then hands the event to the handler. */
@@ -178,10 +209,15 @@ const LINGER_MS = 1_000;
  * coming closes the connection after LINGER_MS.
  */
 function refuse(exchange: Exchange, error: MlError): void {
+  refuseWith(exchange, errorResponse(error, false));
+}
+
+/** As refuse, with an answer already rendered. */
+function refuseWith(exchange: Exchange, answer: HttpResponse): void {
   const { request, response, options } = exchange;
   // Not `connection: close`: Node would then destroy the socket as soon
   // as the answer is written, which is the reset this avoids.
-  send(response, errorResponse(error, false));
+  send(response, answer);
   const { socket } = request;
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   request.once('end', () => clearTimeout(timer));
@@ -189,7 +225,7 @@ function refuse(exchange: Exchange, error: MlError): void {
   request.resume();
   options.logger.info({
     method: request.method, path: splitTarget(request.url ?? '/').path,
-    status: error.status,
+    status: answer.status,
   }, 'request');
 }
 

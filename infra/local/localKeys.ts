@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../../lib/cli/cliErrors.js';
-import type { LocalKeyOptions } from '../../lib/cli/index.js';
-import type { CreatedKey } from '../../lib/cli/keysCommand.js';
+import type { LocalKey, LocalKeyOptions } from '../../lib/cli/cliIo.js';
 import { issueStoredKey } from '../../lib/cli/storeKeys.js';
 import { createApiKeyStore } from '../../lib/store/apiKeyStore.js';
 import { createDynamoClient } from '../../lib/store/clients.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { isDataInUse } from './dataLock.js';
+import { KEY_FILE_NAME, saveKeyFile } from './firstKey.js';
 import { startLocalDynamo } from './localDynamo.js';
 
 /**
@@ -16,11 +16,12 @@ import { startLocalDynamo } from './localDynamo.js';
  * into the local service's store, for the first key, when no key exists
  * to ask the server with. dynalite keeps its data in LevelDB, which one
  * process at a time may open: while the server runs this fails, and the
- * server is the way to make keys.
+ * server is the way to make keys. With `save` the key replaces the one
+ * in the `api-key` file, as a new first key after the old one was revoked.
  */
 export async function createLocalKey(
   options: LocalKeyOptions,
-): Promise<CreatedKey> {
+): Promise<LocalKey> {
   const path = join(options.dataDir, 'dynamodb');
   if (!existsSync(path)) {
     throw new CliError(`no local data in ${options.dataDir}: start the `
@@ -41,7 +42,11 @@ export async function createLocalKey(
   try {
     await ensureTable(client, options.tableName);
     const store = createApiKeyStore(client, options.tableName);
-    return await issueStoredKey(store, options);
+    const key = await issueStoredKey(store, options);
+    if (!options.save) return key;
+    const savedTo = join(options.dataDir, KEY_FILE_NAME);
+    await saveKeyFile(savedTo, key.encoded);
+    return { ...key, savedTo };
   } finally {
     client.destroy();
     await dynamo.close();

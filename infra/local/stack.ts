@@ -36,6 +36,7 @@ import {
   objectCreatedEvent, objectsToResume, type ResumeSources,
 } from './resumeIngestions.js';
 import { isDataInUse } from './dataLock.js';
+import { releaseStaleLeases } from './staleLeases.js';
 import { createEventBridge, type EventBridge } from './s3Events.js';
 import { startS3Server, type S3Server } from './s3Server.js';
 
@@ -183,6 +184,12 @@ export async function startLocalStack(
         receivedAt: Date.parse(eventTime) || undefined,
       }),
     });
+    // Before anything of this process can take a lease.
+    const stale = await releaseStaleLeases(store);
+    if (stale.length > 0) {
+      logger.info({ jobs: stale.length },
+        'released the writer leases a stopped process left');
+    }
     await resumeObjects(s3, bridge, { store, records }, config.bucketName,
       logger);
     logger.info({ s3Url: s3.url, bucket: config.bucketName }, 'local s3');
@@ -197,6 +204,8 @@ export async function startLocalStack(
     const local = loadLocalSettings();
     server = createLocalServer(handler, {
       maxBodyBytes: config.maxBodyBytes, logger, localOnly: auth === 'off',
+      authenticate: access === undefined ? undefined
+        : (request) => access.authorizer.authenticate(request),
       maxInflightBytes: options.maxInflightBytes
         ?? localInflightBytes(local, config.maxBodyBytes),
       bodyPace: {

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { MlError } from '../errors.js';
 import { ObjectReader } from '../jobs/configReader.js';
 import { validateJobId } from '../jobs/jobConfig.js';
 import type { JobService } from '../jobs/types.js';
@@ -15,7 +16,7 @@ import { readJsonBody } from './jsonBody.js';
 import {
   bodyArgs, checkQueryParams, parseFlag, queryArgs,
 } from './params.js';
-import { bodyLimitsOf } from './requestLimits.js';
+import { bodyLimitsOf, checkRequestTarget } from './requestLimits.js';
 import {
   errorResponse, jsonResponse, methodNotAllowedResponse, noHandlerResponse,
   PRODUCT_HEADERS,
@@ -79,6 +80,47 @@ export function bodyLimitsFor(
   const { route, pathParams } = match;
   return bodyLimitsOf(route, maxBodyBytes,
     route.singleJobId ? pathParams.job_id : undefined);
+}
+
+/** Who a request's API key is, or MlError 401 (lib/auth's authorizer). */
+export type Authenticate = (request: HttpRequest) => Promise<unknown>;
+
+/**
+ * What the API would answer a request with, decided from its line and
+ * headers alone, or undefined when only the API itself can answer it. A
+ * server that reads bodies itself (the local one) asks this before it
+ * takes in a body, as API Gateway's authorizer decides before the Lambda
+ * sees one, so that requests without a valid key hold no memory: a 401
+ * for a route whose key does not authenticate, and the answer to a path
+ * no route has, which needs no key and no body. The checks keep the
+ * API's order; a body over its route's limit the server refuses itself.
+ * Privileges are left to the API, which authorizes again from its cache.
+ */
+export async function refusalBeforeBody(
+  authenticate: Authenticate,
+  head: Omit<HttpRequest, 'body' | 'query'> & { rawQuery: string },
+): Promise<HttpResponse | undefined> {
+  try {
+    checkRequestTarget(head.path, head.rawQuery);
+  } catch {
+    return undefined;
+  }
+  const query = new URLSearchParams(head.rawQuery);
+  const request: HttpRequest = { method: head.method, path: head.path,
+    query, headers: head.headers, body: new Uint8Array(0) };
+  const match = matchRoute(head.method.toUpperCase(), head.path);
+  if (match.kind !== 'route') {
+    return answerUnrouted(request, match, wantsPretty(query));
+  }
+
+  try {
+    await authenticate(request);
+  } catch (error) {
+    if (error instanceof MlError && error.status === 401) {
+      return errorResponse(error, wantsPretty(query));
+    }
+  }
+  return undefined;
 }
 
 async function handle(

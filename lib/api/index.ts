@@ -1,5 +1,6 @@
 export {
-  bodyLimitsFor, createApi, jobIdOf, type Api, type ApiDeps,
+  bodyLimitsFor, createApi, jobIdOf, refusalBeforeBody, type Api,
+  type ApiDeps, type Authenticate,
 } from './createApi.js';
 export { bodyTooLarge } from './apiErrors.js';
 export { errorResponse, jsonResponse, JSON_CONTENT_TYPE } from './responses.js';

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ConfigError } from '../config.js';
 import { MlError } from '../errors.js';
 
 /**
@@ -23,10 +24,13 @@ export function isLoopbackHost(host: string): boolean {
   return mapped !== null && isLoopbackHost(mapped[1]);
 }
 
-/** Throws with the reason when `mode` is not allowed on `host`. */
+/**
+ * Throws a ConfigError with the reason when `mode` is not allowed on
+ * `host`: two settings that do not go together.
+ */
 export function checkAuthMode(mode: AuthMode, host: string): void {
   if (mode === 'on' || isLoopbackHost(host)) return;
-  throw new Error(`ML_AUTH=off is refused on host ${host}: without API `
+  throw new ConfigError(`ML_AUTH=off is refused on host ${host}: without API `
     + 'keys anyone who reaches the server could post data to and delete '
     + 'any job. Listen on loopback only (127.0.0.1 or ::1) or set '
     + 'ML_AUTH=on.');

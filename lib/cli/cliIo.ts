@@ -4,7 +4,12 @@ export interface LocalKeyOptions extends NewKeyOptions {
   /** The local service's data folder (`ML_DATA_DIR`). */
   dataDir: string;
   tableName: string;
+  /** Also write the key to the data folder's `api-key` file. */
+  save?: boolean;
 }
+
+/** A key made with `--local`, and the file it was saved in, if any. */
+export type LocalKey = CreatedKey & { savedTo?: string };
 
 /**
  * Everything the CLI touches outside itself, so tests can run it
@@ -24,5 +29,5 @@ export interface CliIo {
   /** Runs the local service (the `serve` command). */
   serve?: () => Promise<void>;
   /** Writes a key into the stopped local service's store (`--local`). */
-  createLocalKey?: (options: LocalKeyOptions) => Promise<CreatedKey>;
+  createLocalKey?: (options: LocalKeyOptions) => Promise<LocalKey>;
 }

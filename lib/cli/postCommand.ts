@@ -1,3 +1,5 @@
+import { MlError } from '../errors.js';
+import { validateJobId } from '../jobs/jobConfig.js';
 import { formatSize } from './byteSizes.js';
 import type { CliIo } from './cliIo.js';
 import {
@@ -83,6 +85,20 @@ export async function postFile(
 
   io.stdout(options.json ? `${JSON.stringify(run.counts)}\n`
     : summary(run));
+}
+
+/**
+ * The API's own 400 for an id no job can have, by the API's own rule,
+ * before any request: the job lookups that come first take job id
+ * patterns, and would answer such an id with 404 as matching nothing.
+ */
+export function checkJobIdToPost(jobId: string): void {
+  try {
+    validateJobId(jobId);
+  } catch (error) {
+    if (!(error instanceof MlError)) throw error;
+    throw new ServerError(error.status, error.type, error.message);
+  }
 }
 
 async function splitFormatOf(

@@ -13,10 +13,12 @@ import { createAwsKey } from './awsKeys.js';
 import {
   createKey, listKeys, printCreatedKey, revokeKeys,
 } from './keysCommand.js';
-import { postFile } from './postCommand.js';
+import { checkJobIdToPost, postFile } from './postCommand.js';
 import { postViaS3 } from './s3Upload.js';
 import { ServerClient } from './serverClient.js';
 import { showStats } from './statsCommand.js';
+// Bundled into the built command at build time; nothing reads it at run.
+import packageJson from '../../package.json' with { type: 'json' };
 
 const DEFAULT_URL = `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
 const MiB = 1024 * 1024;
@@ -58,6 +60,7 @@ function buildProgram(io: CliIo): Command {
       .default(io.env.ML_URL ?? DEFAULT_URL, `$ML_URL or ${DEFAULT_URL}`))
     .option('--api-key <encoded>', 'API key (default: $ML_API_KEY)')
     .option('--json', 'print JSON instead of tables')
+    .version(packageJson.version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput(outputTo(io, 'ml-intake'))
     .hook('preAction', (_, command) => quietAwsSdk(command, io));
@@ -81,6 +84,7 @@ function buildProgram(io: CliIo): Command {
     .option('--via-s3', 'send the whole file through S3 and follow its '
       + 'ingestion')
     .action(async (jobId: string, file: string, options) => {
+      checkJobIdToPost(jobId);
       if (options.viaS3) {
         if (options.fromByte > 0) {
           throw new CliError('--from-byte does not apply with --via-s3');
@@ -182,6 +186,9 @@ function addKeyCommands(
       + '(only while the server is stopped)')
     .option('--data-dir <dir>', 'the local data folder',
       dataDirFrom(io.env))
+    .option('--save', 'with --local: also write the key to '
+      + '<data-dir>/api-key, replacing the one there, where serve looks '
+      + 'for it')
     .option('--aws', 'write the key straight into the deployed DynamoDB '
       + 'table with your AWS credentials')
     .option('--table <name>', 'the deployed table (default: $ML_TABLE)')
@@ -192,6 +199,9 @@ function addKeyCommands(
       }
       if (!options.aws && (options.table ?? options.region) !== undefined) {
         throw new CliError('--table and --region go with --aws');
+      }
+      if (options.save && !options.local) {
+        throw new CliError('--save goes with --local');
       }
       if (options.aws) {
         const key = await createAwsKey(options, io.env);
@@ -210,11 +220,15 @@ function addKeyCommands(
       if (io.createLocalKey === undefined) {
         throw new CliError('--local is not available here');
       }
-      const key = await io.createLocalKey({
+      const { savedTo, ...key } = await io.createLocalKey({
         ...options,
         tableName: tableNameFrom(io.env),
       });
       printCreatedKey(key, json(), io);
+      if (savedTo !== undefined && !json()) {
+        io.stdout(`It is saved in ${savedTo}, readable by you only, where `
+          + "'ml-intake serve' looks for it.\n");
+      }
     });
   keys.command('list')
     .description('every key with its expiration and whether it is revoked')

@@ -32,7 +32,7 @@ export class ServerClient {
   readonly url: string;
 
   constructor(private readonly options: ServerOptions) {
-    this.url = options.url.replace(/\/+$/, '');
+    this.url = checkedUrl(options.url).replace(/\/+$/, '');
   }
 
   async request(
@@ -72,6 +72,23 @@ export class ServerClient {
     throw new ServerError(error.status, error.type,
       `${error.reason}; ${hint}`);
   }
+}
+
+/**
+ * `127.0.0.1:9400` reads to a URL parser as a bad scheme or none, and
+ * fetch then fails as if the server were down; say what is wrong.
+ */
+function checkedUrl(url: string): string {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'http:' || protocol === 'https:') return url;
+  const bare = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  throw new CliError(`the server URL '${url}' needs http:// or https:// `
+    + `in front, e.g. --url http://${bare}`);
 }
 
 function unreachable(url: string, error: unknown): ConnectionError {

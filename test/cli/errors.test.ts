@@ -149,6 +149,30 @@ describe('errors of ml-intake post', () => {
     expect(result.stderr).toBe(`ml-intake: cannot reach the server at ${url}`
       + ' (ECONNREFUSED); is it running? Start one with \'ml-intake serve\'\n');
   });
+
+  test.each([['127.0.0.1:9400', 'http://127.0.0.1:9400'],
+    ['localhost:9400', 'http://localhost:9400'],
+    ['ftp://127.0.0.1:9400', 'http://127.0.0.1:9400']])(
+    'a server URL %s without http:// or https:// says so', async (url, fixed) => {
+      const result = await cli(['--url', url, 'jobs', 'list']);
+
+      expect(result).toEqual({ code: 1, stdout: '',
+        stderr: `ml-intake: the server URL '${url}' needs http:// or `
+          + `https:// in front, e.g. --url ${fixed}\n` });
+    });
+
+  test.each([[[]], [['--via-s3']]])(
+    'posting to an id no job can have gives the API\'s 400 (%j)',
+    async (extra) => {
+      const result = await cli(['--url', stack.url, 'post', 'BAD', dataFile,
+        ...extra]);
+
+      // Spec §12: the job id rules and their message.
+      expect(result).toEqual({ code: 1, stdout: '',
+        stderr: 'ml-intake: 400 status_exception: Invalid job_id; \'BAD\' '
+          + 'can contain lowercase alphanumeric (a-z and 0-9), hyphens or '
+          + 'underscores; must start and end with alphanumeric\n' });
+    });
 });
 
 describe('the built command', () => {
@@ -191,6 +215,28 @@ describe('the built command', () => {
     expect(failure.stderr).toBe('ml-intake: there is no table nosuch in '
       + 'us-east-1: deploy the stack first, and give the TableName and '
       + 'region it reports\n');
+  });
+
+  test('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+
+    const { stdout } = await run('node', ['dist/cli.mjs', '--version']);
+
+    expect(stdout).toBe(`${version}\n`);
+  });
+
+  test('serve with ML_AUTH=off on a host other than loopback says why in '
+    + 'one line', async () => {
+    const failure = await run('node', ['dist/cli.mjs', 'serve'], {
+      env: { ...process.env, ML_AUTH: 'off', ML_HOST: '0.0.0.0', PORT: '0',
+        S3_PORT: '0', ML_DATA_DIR: join(dir, 'never') },
+    }).catch((error) => error);
+
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toBe('ml-intake: ML_AUTH=off is refused on host '
+      + '0.0.0.0: without API keys anyone who reaches the server could post '
+      + 'data to and delete any job. Listen on loopback only (127.0.0.1 or '
+      + '::1) or set ML_AUTH=on.\n');
   });
 
   test('serve starts the service and prints how to use its first key',

@@ -30,7 +30,7 @@ describe('the first key of a fresh data folder', () => {
     try {
       const keyFile = join(dataDir, 'api-key');
       expect(stack.firstKey).toEqual(
-        { path: keyFile, created: true, fileExists: true });
+        { path: keyFile, created: true, savedKey: 'valid' });
       expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
 
       const encoded = (await readFile(keyFile, 'utf8')).trim();
@@ -55,7 +55,7 @@ describe('the first key of a fresh data folder', () => {
     const stack = await start(dataDir);
     try {
       expect(stack.firstKey).toEqual(
-        { path: keyFile, created: false, fileExists: true });
+        { path: keyFile, created: false, savedKey: 'valid' });
       expect(await readFile(keyFile, 'utf8')).toBe(before);
       const message = firstKeyMessage(stack.firstKey!, stack.url);
       expect(message).toContain(`export ML_API_KEY=$(cat ${keyFile})`);
@@ -68,7 +68,7 @@ describe('the first key of a fresh data folder', () => {
 
   test('prints how to use it on the first start', () => {
     const message = firstKeyMessage(
-      { path: '.data/api-key', created: true, fileExists: true },
+      { path: '.data/api-key', created: true, savedKey: 'valid' },
       'http://127.0.0.1:9200');
 
     expect(message.split('\n')).toEqual([

@@ -93,8 +93,13 @@ describe('ML_AUTH=off', () => {
     expectRefusal(refused, hostReason(`The Host header [${name}]`));
   });
 
-  test('refuses a request without Host', async () => {
-    // HTTP/1.0 may leave it out; Node refuses a 1.1 request without it.
+  test('refuses an HTTP/1.1 request without Host', async () => {
+    const answer = await rawRequest(stack.url, raw('GET', JOBS, {}));
+
+    expectRefusal(answer, hostReason('A request without a Host header'));
+  });
+
+  test('refuses an HTTP/1.0 request without Host', async () => {
     const answer = await rawRequest(stack.url,
       raw('GET', JOBS, {}, '', '1.0'));
     // A 1.0 answer has no length: its body runs to the close.
@@ -159,5 +164,18 @@ describe('ML_AUTH=on', () => {
 
       expect(withKey.status).toBe(200);
       expect(withoutKey.status).toBe(401);
+    });
+
+  test('answers an HTTP/1.1 request without Host, as Elasticsearch does',
+    async () => {
+      const withKey = await rawRequest(stack.url, raw('GET', JOBS,
+        { authorization: `ApiKey ${key}` }));
+      const withoutKey = await rawRequest(stack.url, raw('GET', JOBS, {}));
+
+      expect(withKey.status).toBe(200);
+      expect(JSON.parse(withKey.body)).toEqual({ count: 0, jobs: [] });
+      expect(withoutKey.status).toBe(401);
+      expect(JSON.parse(withoutKey.body).error.reason).toBe(
+        `missing authentication credentials for REST request [${JOBS}]`);
     });
 });
