@@ -1,9 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
 import { rawRequest } from '../support/rawHttp.js';
 
 /**
@@ -11,7 +7,6 @@ import { rawRequest } from '../support/rawHttp.js';
  * text/plain, a fetch through a rebound DNS name) over real HTTP.
  */
 
-const silent = pino({ level: 'silent' });
 const JOBS = '/_ml/anomaly_detectors';
 
 const ORIGIN_REASON = 'A request with an Origin header is refused while '
@@ -47,19 +42,11 @@ function expectRefusal(
 }
 
 describe('ML_AUTH=off', () => {
-  let dataDir: string;
-  let stack: LocalStack;
+  let stack: TestStack;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-local-only-'));
-    stack = await startLocalStack({
-      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off',
-      logger: silent,
-    });
+    stack = await startTestStack();
   });
-  afterAll(async () => {
-    await stack?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   const host = () => new URL(stack.url).host;
 
@@ -135,21 +122,13 @@ describe('ML_AUTH=off', () => {
 });
 
 describe('ML_AUTH=on', () => {
-  let dataDir: string;
-  let stack: LocalStack;
+  let stack: TestStack;
   let key: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-local-on-'));
-    stack = await startLocalStack({
-      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'on',
-      logger: silent,
-    });
-    key = (await readFile(join(dataDir, 'api-key'), 'utf8')).trim();
+    stack = await startTestStack({}, 'on');
+    key = await stack.savedKey();
   });
-  afterAll(async () => {
-    await stack?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   test('answers any Host and Origin: the key is what is checked',
     async () => {

@@ -4,33 +4,23 @@
  * sends Elasticsearch's vendor media types, so this is what a user of
  * the client meets.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, errors } from '@elastic/elasticsearch';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
 import { farequoteRows } from '../support/sharedData.js';
 
-let dataDir: string;
-let stack: LocalStack;
+let stack: TestStack;
 let client: Client;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-client-'));
-  stack = await startLocalStack({
-    host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'on',
-    logger: pino({ level: 'silent' }),
-  });
-  const apiKey = (await readFile(join(dataDir, 'api-key'), 'utf8')).trim();
-  client = new Client({ node: stack.url, auth: { apiKey } });
+  stack = await startTestStack({}, 'on');
+  client = new Client({ node: stack.url,
+    auth: { apiKey: await stack.savedKey() } });
 });
 
 afterAll(async () => {
   await client?.close();
   await stack?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 const JOB = 'client-farequote';

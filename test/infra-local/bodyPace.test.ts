@@ -1,16 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import {
   connect, createServer, type Server, type Socket,
 } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { answerClientError } from '../../infra/local/clientErrors.js';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import {
   nextData, openSocket, rawRequest, readAnswer,
 } from '../support/rawHttp.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
 
 const MiB = 1024 * 1024;
 const PATH = '/_ml/anomaly_detectors/nobody/_data';
@@ -41,21 +37,14 @@ function trickle(socket: Socket, piece: string, everyMs: number) {
 
 describe('a body that arrives too slowly', () => {
   // One body may be 1 MiB; bodies in flight may hold 1.5 MiB together.
-  let dataDir: string;
-  let stack: LocalStack;
+  let stack: TestStack;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-pace-'));
-    stack = await startLocalStack({
-      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off',
-      config: { maxBodyBytes: MiB }, maxInflightBytes: 1.5 * MiB,
+    stack = await startTestStack({ maxBodyBytes: MiB }, 'off', {
+      maxInflightBytes: 1.5 * MiB,
       bodyWindowMs: WINDOW_MS, minBodyBytesPerSec: MIN_BYTES_PER_SEC,
-      logger: pino({ level: 'silent' }),
     });
   });
-  afterAll(async () => {
-    await stack?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   test('gets 408 after a window and gives its share of the budget back',
     async () => {

@@ -7,10 +7,10 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLocalServer } from '../../infra/local/httpAdapter.js';
 import { byteSize, dataTooLarge } from '../../infra/local/inflightBudget.js';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import {
   nextData, openSocket, rawRequest, readAnswer,
 } from '../support/rawHttp.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
 import {
   startServeProcess, type ServeProcess,
 } from '../support/stackProcess.js';
@@ -39,20 +39,12 @@ describe('byte sizes in the circuit breaker message', () => {
 });
 
 describe('the budget of body bytes in flight', () => {
-  let dataDir: string;
-  let stack: LocalStack;
+  let stack: TestStack;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-budget-'));
-    stack = await startLocalStack({
-      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off',
-      config: { maxBodyBytes: BODY_LIMIT }, maxInflightBytes: BUDGET,
-      logger: pino({ level: 'silent' }),
-    });
+    stack = await startTestStack({ maxBodyBytes: BODY_LIMIT }, 'off',
+      { maxInflightBytes: BUDGET });
   });
-  afterAll(async () => {
-    await stack?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   const head = (length: number | 'chunked', extra = '') =>
     `POST ${PATH} HTTP/1.1\r\nHost: localhost\r\n`
@@ -243,20 +235,12 @@ describe('a body over the limit', () => {
 });
 
 describe('a JSON body over its route\'s limit', () => {
-  let dataDir: string;
-  let stack: LocalStack;
+  let stack: TestStack;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-json-limit-'));
     // Post data may take the default 100 MiB; a job body 1 MiB.
-    stack = await startLocalStack({
-      host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off',
-      logger: pino({ level: 'silent' }),
-    });
+    stack = await startTestStack();
   });
-  afterAll(async () => {
-    await stack?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   test('is refused before 100 Continue, with that route\'s message',
     async () => {

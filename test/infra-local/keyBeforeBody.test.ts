@@ -1,10 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import { startTestStack, type TestStack } from '../support/localStack.js';
 import { openSocket, readAnswer } from '../support/rawHttp.js';
 
 /**
@@ -21,18 +17,13 @@ const BUDGET = 1.5 * MiB;
 const JOB = 'guarded';
 const PATH = `/_ml/anomaly_detectors/${JOB}/_data`;
 
-let dataDir: string;
-let stack: LocalStack;
+let stack: TestStack;
 let firstKey: string;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-keyfirst-'));
-  stack = await startLocalStack({
-    host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'on',
-    config: { maxBodyBytes: BODY_LIMIT }, maxInflightBytes: BUDGET,
-    logger: pino({ level: 'silent' }),
-  });
-  firstKey = (await readFile(join(dataDir, 'api-key'), 'utf8')).trim();
+  stack = await startTestStack({ maxBodyBytes: BODY_LIMIT }, 'on',
+    { maxInflightBytes: BUDGET });
+  firstKey = await stack.savedKey();
   await api('PUT', `/_ml/anomaly_detectors/${JOB}`, {
     analysis_config: { bucket_span: '1h', detectors: [
       { function: 'mean', field_name: 'responsetime' }] },
@@ -40,10 +31,7 @@ beforeAll(async () => {
   });
   await api('POST', `/_ml/anomaly_detectors/${JOB}/_open`);
 });
-afterAll(async () => {
-  await stack?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 async function api(method: string, path: string, body?: unknown,
   key = firstKey) {
