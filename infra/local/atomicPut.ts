@@ -134,6 +134,9 @@ export function removePartialFiles(
 ): void {
   const partial = /\._S3rver_object\.partial-[0-9a-f]{16}(\.md5|\.json)?$/;
   const names = fs.readdirSync(directory, { recursive: true }) as string[];
-  const left = names.filter((name) => partial.test(name));
-  for (const name of left) fs.rmSync(join(directory, name), { force: true });
+  // Files only: a folder of that name (a key's middle segment, made
+  // before such keys were refused) made rmSync throw and stopped the start.
+  const left = names.map((name) => join(directory, name))
+    .filter((path) => partial.test(path) && fs.lstatSync(path).isFile());
+  for (const path of left) fs.rmSync(path, { force: true });
 }

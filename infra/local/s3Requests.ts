@@ -57,6 +57,12 @@ export function nameRefusal(
     return { code: 'InvalidArgument', message: 'The local S3 takes no key '
       + 'with a segment that is . or .. (between slashes or backslashes).' };
   }
+  // s3rver's own file names end so; a key holding one could pass for the
+  // files of another object, or for what a killed PUT left.
+  if (key.includes('._S3rver_')) {
+    return { code: 'InvalidArgument', message: 'The local S3 takes no key '
+      + 'with ._S3rver_ in it: its own file names hold that.' };
+  }
   return undefined;
 }
 
@@ -123,6 +129,13 @@ export function requestRefusal(
 
   const copySource = request.headers['x-amz-copy-source'];
   if (copySource !== undefined) {
+    // s3rver decodes it with decodeURI and answered a bad escape with 500.
+    try {
+      decodeURI(String(copySource));
+    } catch {
+      return { code: 'InvalidArgument', message: 'x-amz-copy-source is not '
+        + 'a valid URL-encoded path.' };
+    }
     const [sourceBucket = '', ...sourceKey] = decode(String(copySource))
       .replace(/^\//, '').split('/');
     const refused = checks.names(sourceBucket, sourceKey.join('/'));

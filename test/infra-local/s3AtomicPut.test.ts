@@ -116,3 +116,21 @@ test('a start removes what a process killed during a PUT left', async () => {
 
   expect(left).toEqual(['b.ndjson._S3rver_object']);
 });
+
+test('a start passes over a folder named as such a file', async () => {
+  // What a PUT of jobs/a._S3rver_object.partial-0123456789abcdef/b made
+  // before such keys were refused: the start failed on it with EISDIR.
+  const other = await mkdtemp(join(tmpdir(), 'ml-intake-s3partial-'));
+  const folder = join(other, 'ml-intake', 'jobs',
+    'a._S3rver_object.partial-0123456789abcdef');
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'b._S3rver_object'), 'hello');
+
+  const restarted = await startS3Server({ host: '127.0.0.1', port: 0,
+    directory: other, bucketName: 'ml-intake', resetOnClose: true });
+  const left = await readdir(folder);
+  await restarted.close();
+  await rm(other, { recursive: true, force: true });
+
+  expect(left).toEqual(['b._S3rver_object']);
+});

@@ -101,6 +101,28 @@ describe('a key that would leave the data folder', () => {
       expect(await outside()).toEqual([]);
     });
 
+  test('holding s3rver\'s own file-name suffix gets 400', async () => {
+    const partial = await send('PUT',
+      '/ml-intake/jobs/a._S3rver_object.partial-0123456789abcdef/b', {}, 'x');
+    const metadata = await send('PUT',
+      '/ml-intake/jobs/a.ndjson._S3rver_metadata.json', {}, 'x');
+
+    expect([partial.status, codeOf(partial)]).toEqual(
+      [400, 'InvalidArgument']);
+    expect([metadata.status, codeOf(metadata)]).toEqual(
+      [400, 'InvalidArgument']);
+  });
+
+  test('in a copy source that does not decode gets 400', async () => {
+    const cut = await send('PUT', '/ml-intake/jobs/copy',
+      { 'x-amz-copy-source': '/ml-intake/%E0%A4%A' }, '');
+    const bad = await send('PUT', '/ml-intake/jobs/copy',
+      { 'x-amz-copy-source': '/ml-intake/ok%ZZ' }, '');
+
+    expect([cut.status, codeOf(cut)]).toEqual([400, 'InvalidArgument']);
+    expect([bad.status, codeOf(bad)]).toEqual([400, 'InvalidArgument']);
+  });
+
   test('in a multi-object delete gets 400', async () => {
     // The ".." spelt as XML character references, which s3rver decodes.
     const deleted = await send('POST', '/ml-intake?delete', {},
