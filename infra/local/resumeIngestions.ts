@@ -40,7 +40,9 @@ export interface ResumeSources {
  * is left out: deleting a job removes its records but not its objects,
  * and they must not be counted into a new job of the same id. Objects of
  * a job that does not exist are left out too; in the live path they
- * would only be recorded failed.
+ * would only be recorded failed. So are those of a job a delete had begun
+ * on when the process was killed: their records are gone, and counting
+ * them again would count them twice.
  */
 export async function objectsToResume(
   sources: ResumeSources,
@@ -54,7 +56,9 @@ export async function objectsToResume(
 
   const found: ResumedObject[] = [];
   for (const job of await sources.store.listJobs()) {
-    const marker = (await sources.store.getState(job.job_id))?.ingest;
+    const state = await sources.store.getState(job.job_id);
+    if (state?.deleting === true) continue;
+    const marker = state?.ingest;
     const stored = byJob.get(job.job_id) ?? [];
     const ended = stored.length === 0 ? new Set<string>()
       : await endedVersions(sources.records, job.job_id);

@@ -23,7 +23,7 @@ import {
 } from './items.js';
 import {
   type CommitOptions,
-  acquireLeaseRequest, commitRequest, confirmLeaseRequest,
+  acquireLeaseRequest, commitRequest, markDeletingRequest,
   deleteItemRequest, deleteStateRequest, deletionRank, getItemRequest,
   jobItemKeysRequest, listJobsRequest, putConfigRequest, putNewStateRequest,
   releaseLeaseRequest, replaceLeftoverStateRequest,
@@ -142,7 +142,7 @@ export function createDynamoJobStore(
 
     async deleteJob(jobId: string, owner: string) {
       const confirmed = await succeeds(() => client.send(
-        new UpdateItemCommand(confirmLeaseRequest(tableName, jobId, owner))));
+        new UpdateItemCommand(markDeletingRequest(tableName, jobId, owner))));
       if (!confirmed) {
         const state = await getItem(jobId, STATE_SK);
         if (state === undefined) throw new JobMissingError(jobId);

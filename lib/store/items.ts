@@ -86,6 +86,7 @@ export function stateFromItem(item: Item): JobStateItem {
       ? null
       : { owner, expiresAt: Number(expiresAt) },
     ingest: ingest === undefined ? null : JSON.parse(ingest),
+    ...(item.deleting?.BOOL === true ? { deleting: true as const } : {}),
   };
 }
 

@@ -223,15 +223,22 @@ export function releaseLeaseRequest(
  * A write that only proves `owner` still holds the lease, before a delete
  * removes items that carry no lease of their own.
  */
-export function confirmLeaseRequest(
+/**
+ * The first write of a delete, while the lease is still held: it marks the
+ * job as going, so that what a crash part-way leaves is known for what it
+ * is (see JobStateItem.deleting).
+ */
+export function markDeletingRequest(
   tableName: string, jobId: string, owner: string,
 ): UpdateItemCommandInput {
   return {
     TableName: tableName,
     Key: keyOf(jobId, STATE_SK),
-    UpdateExpression: 'SET version = version + :one',
+    UpdateExpression: 'SET version = version + :one, deleting = :yes',
     ConditionExpression: 'leaseOwner = :owner',
-    ExpressionAttributeValues: { ':owner': { S: owner }, ':one': num(1) },
+    ExpressionAttributeValues: {
+      ':owner': { S: owner }, ':one': num(1), ':yes': { BOOL: true },
+    },
   };
 }
 

@@ -24,6 +24,12 @@ export interface JobStateItem {
    * IngestMarker); opaque to the store.
    */
   ingest: unknown | null;
+  /**
+   * A delete has begun. Its items go first and STATE last, so a crash
+   * part-way leaves a job whose object records are gone: its objects in
+   * the bucket must not be taken for new ones. Deleting it again ends it.
+   */
+  deleting?: true;
 }
 
 /** Fields a commit may replace; absent ones are left as they are. */

@@ -104,6 +104,16 @@ describe('objects a killed local process left unfinished', () => {
       expect(source.asked).toEqual(['jobs/']);
     });
 
+  test('leave out the objects of a job a delete had begun on', async () => {
+    // The delete removed the object records first; the objects are still
+    // in the bucket and would otherwise count a second time.
+    const found = await objectsToResume(sources({
+      going: { state: { deleting: true } }, kept: {},
+    }, [stored('jobs/going/a'), stored('jobs/kept/b')]));
+
+    expect(found.map((object) => object.key)).toEqual(['jobs/kept/b']);
+  });
+
   test('come back as the created event s3rver sent for them', () => {
     const event = objectCreatedEvent({
       key: 'jobs/half/big data.ndjson', etag: 'abc', sizeBytes: 10,

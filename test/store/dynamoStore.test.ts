@@ -1,11 +1,12 @@
 import {
-  DeleteItemCommand, PutItemCommand, QueryCommand,
+  DeleteItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { createDynamoJobStore } from '../../lib/store/dynamoStore.js';
 import {
   JobExistsError, JobMissingError, LeaseBusyError, LeaseLostError,
 } from '../../lib/store/errors.js';
+import { markDeletingRequest } from '../../lib/store/requests.js';
 import { ensureTable } from '../../lib/store/table.js';
 import {
   dynamoClientFor, freshCounting, jobConfig, uniqueTableName,
@@ -224,6 +225,23 @@ describe('deleting jobs', () => {
     expect((await store.listJobs()).map((j) => j.job_id))
       .not.toContain('del-a');
   });
+
+  test('a delete cut off after its first write leaves the job marked',
+    async () => {
+      await store.createJob(jobConfig('del-cut'), freshCounting());
+      await store.acquireLease('del-cut', 'w1', 1_000, TTL);
+      expect((await store.getState('del-cut'))?.deleting).toBeUndefined();
+
+      // The delete's first write, then the process is gone.
+      await client.send(new UpdateItemCommand(
+        markDeletingRequest(tableName, 'del-cut', 'w1')));
+
+      const state = await store.getState('del-cut');
+      expect(state?.deleting).toBe(true);
+      // Deleting it again ends it.
+      await store.deleteJob('del-cut', 'w1');
+      expect(await itemCount('del-cut')).toBe(0);
+    });
 
   test('deleteJob without the lease removes nothing', async () => {
     await store.createJob(jobConfig('del-nolease'), freshCounting());
