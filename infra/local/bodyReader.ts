@@ -38,6 +38,10 @@ export interface BodyRules {
 export function readBody(
   request: IncomingMessage, rules: BodyRules,
 ): Promise<BodyOutcome> {
+  // The client may have gone while the key was checked: its 'close' has
+  // been and gone, and the pace alone would end the wait, a window on.
+  if (request.destroyed) return Promise.resolve({ kind: 'aborted' });
+
   return new Promise((resolve) => {
     const whole = rules.declared === undefined ? undefined
       : Buffer.allocUnsafe(rules.declared);
