@@ -98,6 +98,20 @@ test('a PUT that completes replaces the object, its ETag and its type',
       file.startsWith('d.json'))).toHaveLength(3);
   });
 
+/** What `folder` holds once an S3 server has started on `directory`. */
+async function leftAfterStart(
+  directory: string, folder: string,
+): Promise<string[]> {
+  const restarted = await startS3Server({ host: '127.0.0.1', port: 0,
+    directory, bucketName: 'ml-intake', resetOnClose: true });
+  try {
+    return await readdir(folder);
+  } finally {
+    await restarted.close();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
 test('a start removes what a process killed during a PUT left', async () => {
   const other = await mkdtemp(join(tmpdir(), 'ml-intake-s3partial-'));
   const folder = join(other, 'ml-intake', 'jobs', 'killed');
@@ -108,13 +122,8 @@ test('a start removes what a process killed during a PUT left', async () => {
     await writeFile(join(folder, name), '{"time":5}\n');
   }
 
-  const restarted = await startS3Server({ host: '127.0.0.1', port: 0,
-    directory: other, bucketName: 'ml-intake', resetOnClose: true });
-  const left = await readdir(folder);
-  await restarted.close();
-  await rm(other, { recursive: true, force: true });
-
-  expect(left).toEqual(['b.ndjson._S3rver_object']);
+  expect(await leftAfterStart(other, folder))
+    .toEqual(['b.ndjson._S3rver_object']);
 });
 
 test('a start passes over a folder named as such a file', async () => {
@@ -126,11 +135,5 @@ test('a start passes over a folder named as such a file', async () => {
   await mkdir(folder, { recursive: true });
   await writeFile(join(folder, 'b._S3rver_object'), 'hello');
 
-  const restarted = await startS3Server({ host: '127.0.0.1', port: 0,
-    directory: other, bucketName: 'ml-intake', resetOnClose: true });
-  const left = await readdir(folder);
-  await restarted.close();
-  await rm(other, { recursive: true, force: true });
-
-  expect(left).toEqual(['b._S3rver_object']);
+  expect(await leftAfterStart(other, folder)).toEqual(['b._S3rver_object']);
 });
