@@ -76,16 +76,24 @@ export class ServerClient {
 
 /**
  * `127.0.0.1:9400` reads to a URL parser as a bad scheme or none, and
- * fetch then fails as if the server were down; say what is wrong.
+ * `http://` as no URL at all; fetch then fails as if the server were
+ * down, so say what is wrong.
  */
 function checkedUrl(url: string): string {
-  let protocol: string | undefined;
+  let parsed: URL | undefined;
   try {
-    protocol = new URL(url).protocol;
+    parsed = new URL(url);
   } catch {
-    protocol = undefined;
+    parsed = undefined;
   }
-  if (protocol === 'http:' || protocol === 'https:') return url;
+  const protocol = parsed?.protocol;
+  if ((protocol === 'http:' || protocol === 'https:') && parsed?.host) {
+    return url;
+  }
+  if (/^https?:/i.test(url)) {
+    throw new CliError(`the server URL '${url}' has no host; give one, `
+      + 'e.g. --url http://127.0.0.1:9200');
+  }
   const bare = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
   throw new CliError(`the server URL '${url}' needs http:// or https:// `
     + `in front, e.g. --url http://${bare}`);

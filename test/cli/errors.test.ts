@@ -161,6 +161,15 @@ describe('errors of ml-intake post', () => {
           + `https:// in front, e.g. --url ${fixed}\n` });
     });
 
+  test.each([['http://'], ['https:']])(
+    'a server URL %s with no host says so', async (url) => {
+      const result = await cli(['--url', url, 'jobs', 'list']);
+
+      expect(result).toEqual({ code: 1, stdout: '',
+        stderr: `ml-intake: the server URL '${url}' has no host; give one, `
+          + 'e.g. --url http://127.0.0.1:9200\n' });
+    });
+
   test.each([[[]], [['--via-s3']]])(
     'posting to an id no job can have gives the API\'s 400 (%j)',
     async (extra) => {
