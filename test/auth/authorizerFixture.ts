@@ -1,8 +1,9 @@
-import { expect } from 'vitest';
+import { beforeEach, expect } from 'vitest';
 import type { HttpRequest } from '../../lib/api/types.js';
 import { createKeyService } from '../../lib/auth/keyService.js';
 import type { ApiKeyPrincipal, ApiKeyStore } from '../../lib/auth/types.js';
 import { MlError } from '../../lib/errors.js';
+import { createMemoryKeyStore, type MemoryKeyStore } from './memoryKeyStore.js';
 
 /** What the authorizer tests share: actions, requests and key making. */
 
@@ -35,6 +36,32 @@ export function newKeyIn(
     now, scryptCost: { N: 1024, r: 8, p: 1 },
   });
   return service.createKey(body, ADMIN);
+}
+
+export interface KeyBench {
+  /** Epoch ms now; a test may move it on. */
+  clock: number;
+  store: MemoryKeyStore;
+  now(): number;
+  newKey(body: Record<string, unknown>): ReturnType<typeof newKeyIn>;
+}
+
+/**
+ * An empty key store and a clock at T0, made anew before each test of the
+ * file that calls this.
+ */
+export function keyBench(): KeyBench {
+  const bench: KeyBench = {
+    clock: T0,
+    store: createMemoryKeyStore(),
+    now: () => bench.clock,
+    newKey: (body) => newKeyIn(bench.store, bench.now, body),
+  };
+  beforeEach(() => {
+    bench.clock = T0;
+    bench.store = createMemoryKeyStore();
+  });
+  return bench;
 }
 
 export async function failure(promise: Promise<unknown>): Promise<MlError> {

@@ -1,30 +1,21 @@
-import { beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createApiKeyAuthorizer } from '../../lib/auth/authorizer.js';
 import {
-  CREATE_KEY, POST_DATA, T0, failure, newKeyIn, request,
+  CREATE_KEY, POST_DATA, failure, keyBench, request,
 } from './authorizerFixture.js';
-import { createMemoryKeyStore, type MemoryKeyStore } from './memoryKeyStore.js';
 
-let clock = T0;
-let store: MemoryKeyStore;
-const now = () => clock;
-const newKey = (body: Record<string, unknown>) =>
-  newKeyIn(store, now, body);
-
-beforeEach(() => {
-  clock = T0;
-  store = createMemoryKeyStore();
-});
+const keys = keyBench();
+const { now, newKey } = keys;
 
 describe('revocation', () => {
   test('forget drops a cached key at once', async () => {
     const key = await newKey({ name: 'ingest' });
-    const authorizer = createApiKeyAuthorizer(store, {
+    const authorizer = createApiKeyAuthorizer(keys.store, {
       now, cacheMs: 30_000,
     });
     await authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA);
 
-    await store.invalidateKey(key.id, clock);
+    await keys.store.invalidateKey(key.id, keys.clock);
     authorizer.forget([key.id]);
     const error = await failure(
       authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA));
@@ -36,7 +27,7 @@ describe('revocation', () => {
   test('forget keeps the other keys cached', async () => {
     const kept = await newKey({ name: 'kept' });
     const dropped = await newKey({ name: 'dropped' });
-    const authorizer = createApiKeyAuthorizer(store, { now });
+    const authorizer = createApiKeyAuthorizer(keys.store, { now });
     for (const key of [kept, dropped]) {
       await authorizer.authorize(request(`ApiKey ${key.encoded}`), POST_DATA);
     }
@@ -47,7 +38,7 @@ describe('revocation', () => {
       request(`ApiKey ${dropped.encoded}`), POST_DATA);
 
     // One read each at first, then one more for the forgotten key only.
-    expect(store.reads.count).toBe(3);
+    expect(keys.store.reads.count).toBe(3);
   });
 
   test('a verification that began before forget is not cached',
@@ -56,9 +47,9 @@ describe('revocation', () => {
       let release = () => {};
       const held = new Promise<void>((resolve) => { release = resolve; });
       const slowStore = {
-        ...store,
+        ...keys.store,
         async getKey(id: string) {
-          const read = await store.getKey(id);
+          const read = await keys.store.getKey(id);
           await held;
           return read;
         },
@@ -69,7 +60,7 @@ describe('revocation', () => {
       // Reads the key while it is valid, then waits.
       const first = authorizer.authorize(request(header), POST_DATA);
       await new Promise((resolve) => setImmediate(resolve));
-      await store.invalidateKey(key.id, clock);
+      await keys.store.invalidateKey(key.id, keys.clock);
       authorizer.forget([key.id]);
       release();
       await first;
@@ -81,14 +72,14 @@ describe('revocation', () => {
 
   test('key management reads the store on every request', async () => {
     const key = await newKey({ name: 'admin' });
-    const authorizer = createApiKeyAuthorizer(store, {
+    const authorizer = createApiKeyAuthorizer(keys.store, {
       now, cacheMs: 30_000,
     });
     const header = `ApiKey ${key.encoded}`;
     await authorizer.authorize(request(header), POST_DATA);
 
     // Invalidated by another process: this one was not told.
-    await store.invalidateKey(key.id, clock);
+    await keys.store.invalidateKey(key.id, keys.clock);
     await authorizer.authorize(request(header), POST_DATA);
     const error = await failure(
       authorizer.authorize(request(header), CREATE_KEY));
@@ -99,13 +90,13 @@ describe('revocation', () => {
 
   test('a key creation checks its caller in the store once', async () => {
     const key = await newKey({ name: 'admin' });
-    const authorizer = createApiKeyAuthorizer(store, { now });
+    const authorizer = createApiKeyAuthorizer(keys.store, { now });
     const creating = request(`ApiKey ${key.encoded}`);
 
     await authorizer.authorize(creating, CREATE_KEY);
     const creator = await authorizer.authenticate(creating, { fresh: true });
 
     expect(creator.keyId).toBe(key.id);
-    expect(store.reads.count).toBe(1);
+    expect(keys.store.reads.count).toBe(1);
   });
 });

@@ -1,22 +1,13 @@
-import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createApiKeyAuthorizer } from '../../lib/auth/authorizer.js';
 import { createLimiter, type Limiter } from '../../lib/auth/limiter.js';
 import { encodeApiKey } from '../../lib/auth/secretHash.js';
 import {
-  POST_DATA, T0, failure, newKeyIn, request,
+  POST_DATA, failure, keyBench, request,
 } from './authorizerFixture.js';
-import { createMemoryKeyStore, type MemoryKeyStore } from './memoryKeyStore.js';
 
-let clock = T0;
-let store: MemoryKeyStore;
-const now = () => clock;
-const newKey = (body: Record<string, unknown>) =>
-  newKeyIn(store, now, body);
-
-beforeEach(() => {
-  clock = T0;
-  store = createMemoryKeyStore();
-});
+const keys = keyBench();
+const { now, newKey } = keys;
 
 /**
  * A limiter of `slots` whose tasks, once they hold a slot, wait until the
@@ -44,7 +35,7 @@ describe('scrypt under a flood of wrong secrets', () => {
     async () => {
       const key = await newKey({ name: 'ingest' });
       const { limiter, started } = heldLimiter(2);
-      const authorizer = createApiKeyAuthorizer(store,
+      const authorizer = createApiKeyAuthorizer(keys.store,
         { now, scryptLimiter: limiter });
 
       const attempts = [1, 2, 3].map((n) => failure(
@@ -64,7 +55,7 @@ describe('scrypt under a flood of wrong secrets', () => {
   test('answers a cached key while every scrypt slot is taken', async () => {
     const key = await newKey({ name: 'ingest' });
     const { limiter, started } = heldLimiter(2);
-    const authorizer = createApiKeyAuthorizer(store,
+    const authorizer = createApiKeyAuthorizer(keys.store,
       { now, scryptLimiter: limiter });
     const good = `ApiKey ${key.encoded}`;
     const first = authorizer.authorize(request(good), POST_DATA);
@@ -91,7 +82,7 @@ describe('scrypt under a flood of wrong secrets', () => {
     + 'is taken', async () => {
     const key = await newKey({ name: 'ingest' });
     const { limiter, started } = heldLimiter(2);
-    const authorizer = createApiKeyAuthorizer(store,
+    const authorizer = createApiKeyAuthorizer(keys.store,
       { now, cacheMs: 30_000, scryptLimiter: limiter });
     const good = `ApiKey ${key.encoded}`;
     const first = authorizer.authorize(request(good), POST_DATA);
@@ -102,13 +93,13 @@ describe('scrypt under a flood of wrong secrets', () => {
     const flood = [1, 2, 3].map((n) => failure(
       authorizer.authorize(request(wrongKey(key.id, n)), POST_DATA)));
     await vi.waitFor(() => expect(limiter.waiting).toBe(1));
-    clock += 30_000;
+    keys.clock += 30_000;
 
     // The store is read again for the key's state, without scrypt: one
     // read at first, one per wrong secret, one now.
     await expect(authorizer.authorize(request(good), POST_DATA))
       .resolves.toBeUndefined();
-    expect(store.reads.count).toBe(1 + 3 + 1);
+    expect(keys.store.reads.count).toBe(1 + 3 + 1);
     expect(started).toHaveLength(3);
 
     for (let i = 1; i < 4; i += 1) {
@@ -123,7 +114,7 @@ describe('scrypt under a flood of wrong secrets', () => {
       const key = await newKey({ name: 'ingest' });
       const inner = createLimiter(2);
       let runs = 0;
-      const authorizer = createApiKeyAuthorizer(store, {
+      const authorizer = createApiKeyAuthorizer(keys.store, {
         now, cacheMs: 30_000,
         scryptLimiter: {
           run: (task) => { runs += 1; return inner.run(task); },
@@ -137,14 +128,14 @@ describe('scrypt under a flood of wrong secrets', () => {
           authorizer.authorize(request(wrongKey(key.id, 1)), POST_DATA)));
       }
       expect(runs).toBe(1);
-      expect(store.reads.count).toBe(1);
+      expect(keys.store.reads.count).toBe(1);
       for (const error of errors) {
         expect(error.metadata.additional_unsuccessful_credentials)
           .toBe(`API key: invalid credentials for API key [${key.id}]`);
       }
 
       // After cacheMs the secret is checked again.
-      clock += 30_000;
+      keys.clock += 30_000;
       await failure(
         authorizer.authorize(request(wrongKey(key.id, 1)), POST_DATA));
       expect(runs).toBe(2);
