@@ -1,5 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
 import { PassThrough } from 'node:stream';
+import { expect } from 'vitest';
 import { run } from '../../lib/cli/index.js';
 
 export interface CliResult {
@@ -27,6 +28,28 @@ export async function cli(
     env,
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * Creates and opens, with the CLI, a farequote job of `bucketSpan`:
+ * `mean(responsetime) by airline`, epoch seconds in `time`.
+ */
+export async function openedCliJob(
+  url: string, jobId: string, bucketSpan: string,
+): Promise<void> {
+  const created = await cli(['--url', url, 'jobs', 'create', jobId,
+    '--bucket-span', bucketSpan, '--detector', 'mean(responsetime) by airline',
+    '--time-field', 'time', '--time-format', 'epoch']);
+  expect(created).toMatchObject({ code: 0, stderr: '' });
+  expect((await cli(['--url', url, 'jobs', 'open', jobId])).code).toBe(0);
+}
+
+/** The job's data counts, as `ml-intake --json stats` gives them. */
+export async function cliTotals(
+  url: string, jobId: string,
+): Promise<Record<string, unknown>> {
+  const { stdout } = await cli(['--url', url, '--json', 'stats', jobId]);
+  return JSON.parse(stdout).jobs[0].data_counts;
 }
 
 export interface Proxy {

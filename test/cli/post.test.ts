@@ -5,7 +5,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../support/localStack.js';
 import { farequoteEpochNdjson } from '../support/sharedData.js';
-import { cli, startProxy } from './cliHarness.js';
+import {
+  cli, cliTotals, openedCliJob, startProxy,
+} from './cliHarness.js';
 
 // farequote.csv (see its README): 86,275 rows from 2015-12-07T00:00:00Z
 // (1449446400 s) to 2015-12-11T23:59:56Z (1449878396 s), every field set.
@@ -20,19 +22,9 @@ let ndjsonBytes: number;
 /** The counts of the whole file sent as one upload. */
 let oneUpload: Record<string, unknown>;
 
-async function newJob(url: string, jobId: string): Promise<void> {
-  const created = await cli(['--url', url, 'jobs', 'create', jobId,
-    '--bucket-span', '1h', '--detector', 'mean(responsetime) by airline',
-    '--time-field', 'time', '--time-format', 'epoch']);
-  expect(created).toMatchObject({ code: 0, stderr: '' });
-  expect((await cli(['--url', url, 'jobs', 'open', jobId])).code).toBe(0);
-}
-
-async function totals(jobId: string): Promise<Record<string, unknown>> {
-  const { stdout } = await cli(['--url', stack.url, '--json', 'stats',
-    jobId]);
-  return JSON.parse(stdout).jobs[0].data_counts;
-}
+const newJob = (url: string, jobId: string) =>
+  openedCliJob(url, jobId, '1h');
+const totals = (jobId: string) => cliTotals(stack.url, jobId);
 
 /** Everything but what differs by job or by wall clock. */
 function comparable(counts: Record<string, unknown>) {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../support/localStack.js';
 import { farequoteEpochNdjson } from '../support/sharedData.js';
-import { cli, startProxy } from './cliHarness.js';
+import {
+  cli, cliTotals, openedCliJob, startProxy,
+} from './cliHarness.js';
 
 // `post` without --max-bytes against a server that takes at most 1 MiB
 // in one body, as an AWS user who forgets `--max-bytes 5mb` does.
@@ -31,19 +33,9 @@ const oneUpload = () => ({
   latest_record_timestamp: 1_449_878_396_000, input_record_count: 86_275,
 });
 
-async function newJob(url: string, jobId: string): Promise<void> {
-  const created = await cli(['--url', url, 'jobs', 'create', jobId,
-    '--bucket-span', '15m', '--detector', 'mean(responsetime) by airline',
-    '--time-field', 'time', '--time-format', 'epoch']);
-  expect(created).toMatchObject({ code: 0, stderr: '' });
-  expect((await cli(['--url', url, 'jobs', 'open', jobId])).code).toBe(0);
-}
-
-async function totals(jobId: string): Promise<Record<string, unknown>> {
-  const { stdout } = await cli(['--url', stack.url, '--json', 'stats',
-    jobId]);
-  return JSON.parse(stdout).jobs[0].data_counts;
-}
+const newJob = (url: string, jobId: string) =>
+  openedCliJob(url, jobId, '15m');
+const totals = (jobId: string) => cliTotals(stack.url, jobId);
 
 beforeAll(async () => {
   stack = await startTestStack({ maxBodyBytes: MiB });

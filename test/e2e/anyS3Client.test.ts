@@ -4,6 +4,7 @@ import {
   GetObjectCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { callJson } from '../support/api.js';
 import { startTestStack, type TestStack } from '../support/localStack.js';
 import { farequoteEpochNdjson, farequoteRows } from '../support/sharedData.js';
 
@@ -25,14 +26,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() as any };
-}
+const call = (method: string, path: string, body?: unknown) =>
+  callJson(stack.url, method, path, body);
 
 const job = {
   analysis_config: { bucket_span: '3600s', detectors: [{ function: 'mean',

@@ -1,6 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createS3Client } from '../../lib/store/objects.js';
+import { callJson } from '../support/api.js';
 import { startTestStack, type TestStack } from '../support/localStack.js';
 import { farequoteEpochNdjson, farequoteRows } from '../support/sharedData.js';
 
@@ -14,14 +15,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() as any };
-}
+const call = (method: string, path: string, body?: unknown) =>
+  callJson(stack.url, method, path, body);
 
 /** Asks `_uploads` until every object has ended. */
 async function uploadsWhenEnded(jobId: string) {

@@ -42,6 +42,18 @@ export interface JobsApi {
   openedJob(jobId: string, body: object): Promise<void>;
 }
 
+/** A request with a JSON body, or none: its status and parsed answer. */
+export async function callJson(
+  url: string, method: string, path: string, body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 const NDJSON = 'application/x-ndjson';
 const JSON_TYPE = 'application/json';
 
