@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toHttpRequest } from '../../functions/http.js';
 import { createLocalServer } from '../../infra/local/httpAdapter.js';
+import { listenOnLoopback } from '../support/rawHttp.js';
 
 /** The events the local server hands its handler, over real HTTP. */
 
@@ -19,9 +20,7 @@ beforeAll(async () => {
     bodyPace: { windowMs: 30_000, minBytesPerSec: 1024 },
     logger: pino({ level: 'silent' }),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1',
-    resolve));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 

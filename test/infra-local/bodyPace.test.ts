@@ -3,10 +3,10 @@ import {
 } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { answerClientError } from '../../infra/local/clientErrors.js';
-import {
-  nextData, openSocket, rawRequest, readAnswer,
-} from '../support/rawHttp.js';
 import { startTestStack, type TestStack } from '../support/localStack.js';
+import {
+  listenOnLoopback, nextData, openSocket, postHead, rawRequest, readAnswer,
+} from '../support/rawHttp.js';
 
 const MiB = 1024 * 1024;
 const PATH = '/_ml/anomaly_detectors/nobody/_data';
@@ -16,11 +16,7 @@ const WINDOW_MS = 300;
 const MIN_BYTES_PER_SEC = 1024;
 
 const head = (length: number | 'chunked', extra = '') =>
-  `POST ${PATH} HTTP/1.1\r\nHost: localhost\r\n`
-  + 'Content-Type: application/json\r\n'
-  + (length === 'chunked' ? 'Transfer-Encoding: chunked\r\n'
-    : `Content-Length: ${length}\r\n`)
-  + `${extra}\r\n`;
+  postHead(PATH, length, extra);
 
 /** A whole request of `length` bytes whose body is `{}` and spaces. */
 const whole = (length: number) => head(length, 'Connection: close\r\n')
@@ -135,9 +131,7 @@ describe('a request at Node\'s request timeout', () => {
         { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
       answerClientError(timeout, socket);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1',
-      resolve));
-    port = (server.address() as { port: number }).port;
+    port = await listenOnLoopback(server);
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 

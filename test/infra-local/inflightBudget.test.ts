@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLocalServer } from '../../infra/local/httpAdapter.js';
 import { byteSize, dataTooLarge } from '../../infra/local/inflightBudget.js';
 import {
-  nextData, openSocket, rawRequest, readAnswer,
+  listenOnLoopback, nextData, openSocket, postHead, rawRequest, readAnswer,
 } from '../support/rawHttp.js';
 import { startTestStack, type TestStack } from '../support/localStack.js';
 import {
@@ -47,11 +47,7 @@ describe('the budget of body bytes in flight', () => {
   afterAll(() => stack?.close());
 
   const head = (length: number | 'chunked', extra = '') =>
-    `POST ${PATH} HTTP/1.1\r\nHost: localhost\r\n`
-    + 'Content-Type: application/json\r\n'
-    + (length === 'chunked' ? 'Transfer-Encoding: chunked\r\n'
-      : `Content-Length: ${length}\r\n`)
-    + `${extra}\r\n`;
+    postHead(PATH, length, extra);
 
   /**
    * A request that declares 1 MiB and sends one byte, then waits. Its
@@ -270,9 +266,7 @@ describe('a handler that throws', () => {
       bodyPace: { windowMs: 30_000, minBytesPerSec: 1024 },
       logger: pino({ level: 'silent' }),
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1',
-      resolve));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestStack, type TestStack } from '../support/localStack.js';
-import { openSocket, readAnswer } from '../support/rawHttp.js';
+import { openSocket, postHead, readAnswer } from '../support/rawHttp.js';
 
 /**
  * With API keys on, a request's key is checked from its headers before
@@ -43,10 +43,7 @@ async function api(method: string, path: string, body?: unknown,
   return { status: response.status, json: await response.json() as any };
 }
 
-const head = (length: number, extra = '') =>
-  `POST ${PATH} HTTP/1.1\r\nHost: localhost\r\n`
-  + `Content-Type: application/json\r\nContent-Length: ${length}\r\n`
-  + `${extra}\r\n`;
+const head = (length: number, extra = '') => postHead(PATH, length, extra);
 
 /** A key of `encoded` credentials, as its creator gets it. */
 async function newKey(body: Record<string, unknown>): Promise<{

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, type Server, type Socket } from 'node:net';
 
 export interface RawAnswer {
   status: number;
@@ -8,6 +8,29 @@ export interface RawAnswer {
   closed: boolean;
   /** Everything received, a leading 100 Continue included. */
   raw: string;
+}
+
+/**
+ * The head of a JSON POST to `path` whose body is `length` bytes, or
+ * chunked; `extra` adds header lines, each ending in CRLF.
+ */
+export function postHead(
+  path: string, length: number | 'chunked', extra = '',
+): string {
+  return `POST ${path} HTTP/1.1\r\nHost: localhost\r\n`
+    + 'Content-Type: application/json\r\n'
+    + (length === 'chunked' ? 'Transfer-Encoding: chunked\r\n'
+      : `Content-Length: ${length}\r\n`)
+    + `${extra}\r\n`;
+}
+
+/** Listens on a free loopback port; resolves with the port. */
+export function listenOnLoopback(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () =>
+      resolve((server.address() as { port: number }).port));
+  });
 }
 
 /** A client socket to the host and port of `url`, once connected. */
