@@ -3,9 +3,10 @@
  * writer lease found in the store at start was taken by a process that
  * died: it would answer every upload to its job with 429 until it expired
  * (60 s by default). Such a lease holds nothing back: an HTTP upload, an
- * open, close, flush or delete commits only at its end, and releases the
- * lease in that same write, so a lease still there means that operation
- * changed nothing.
+ * open, close or flush commits only at its end, and releases the lease in
+ * that same write, so a lease still there means that operation changed
+ * nothing. A delete cut short has marked its job (JobStateItem.deleting);
+ * deleting the job again, which needs the lease, ends it.
  *
  * The one lease kept is that of an S3 object cut short after its first
  * commit: the job's marker names it, the resume at start delivers the
