@@ -4,16 +4,19 @@
  * and the object listings the parent asks for over the IPC channel,
  * refuses requests that s3rver would turn into paths outside its folder
  * (s3Requests.ts), decodes aws-chunked bodies before s3rver sees them,
- * and writes objects whole or not at all (atomicPut.ts); the source text
+ * writes objects whole or not at all (atomicPut.ts), and sends them from
+ * buffers used in turn (s3FileBody.ts); the source text
  * of those functions is put in, as the child loads no TypeScript.
  */
 import { awsChunkedDecoder, isAwsChunked } from './awsChunked.js';
 import { atomicPutObject, removePartialFiles } from './atomicPut.js';
+import { sendFileRange } from './s3FileBody.js';
 import { nameRefusal, requestRefusal } from './s3Requests.js';
 
 export const CHILD_SCRIPT = `
 const { join, dirname } = require('node:path');
 const { Transform } = require('node:stream');
+const { ReadStream } = require('node:fs');
 const S3rver = require(process.env.ML_S3RVER_MAIN);
 const S3Error = require(join(dirname(process.env.ML_S3RVER_MAIN),
   'models', 'error.js'));
@@ -28,6 +31,7 @@ const atomicPutObject = ${atomicPutObject.toString()};
 const removePartialFiles = ${removePartialFiles.toString()};
 const nameRefusal = ${nameRefusal.toString()};
 const requestRefusal = ${requestRefusal.toString()};
+const sendFileRange = ${sendFileRange.toString()};
 const server = new S3rver(JSON.parse(process.env.ML_S3RVER_OPTIONS));
 server.on('event', (event) => process.send({ type: 'event', event }));
 // Every file path of the store is made from a bucket and a key here: a
@@ -66,6 +70,16 @@ server.middleware.splice(afterVhost, 0, async (ctx, next) => {
     throw new S3Error(refusal.code, refusal.message);
   }
   return next();
+}, async (ctx, next) => {
+  await next();
+  // An object's bytes go out from buffers used in turn (s3FileBody.ts).
+  const body = ctx.body;
+  if (ctx.method !== 'GET' || !(body instanceof ReadStream)
+    || typeof body.fd !== 'number') {
+    return;
+  }
+  ctx.respond = false;
+  sendFileRange(require('node:fs'), body, ctx.res);
 }, async (ctx, next) => {
   const method = ctx.method;
   if ((method !== 'PUT' && method !== 'POST') || !isAwsChunked(ctx.headers)) {

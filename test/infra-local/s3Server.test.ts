@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,4 +183,59 @@ describe('a request that a web page sends', () => {
     expect(await read.text()).not.toContain('"time"');
     expect(after.status).toBe(404);
   });
+});
+
+describe('the body of a GET', () => {
+  // 3 MiB and 5 bytes: more than the four 256 KiB buffers the body is
+  // sent from, and not a whole number of them.
+  const bytes = randomBytes(3 * 1024 * 1024 + 5);
+  const get = (range?: string) => fetch(`${server.url}/ml-intake/jobs/body/`
+    + 'large', { headers: range === undefined ? {} : { range } });
+
+  beforeAll(async () => {
+    await client.send(new PutObjectCommand({ Bucket: 'ml-intake',
+      Key: 'jobs/body/large', Body: bytes }));
+  });
+
+  test('is the whole object, byte for byte', async () => {
+    const answer = await get();
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-length')).toBe(String(bytes.length));
+    expect(Buffer.from(await answer.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  test('of a range across buffer edges is that range', async () => {
+    // From inside the first buffer to inside the eleventh.
+    const answer = await get('bytes=100000-2700000');
+
+    expect(answer.status).toBe(206);
+    expect(answer.headers.get('content-range'))
+      .toBe(`bytes 100000-2700000/${bytes.length}`);
+    expect(Buffer.from(await answer.arrayBuffer())
+      .equals(bytes.subarray(100_000, 2_700_001))).toBe(true);
+  });
+
+  test('of an empty object is empty', async () => {
+    await client.send(new PutObjectCommand({ Bucket: 'ml-intake',
+      Key: 'jobs/body/empty', Body: '' }));
+
+    const answer = await fetch(`${server.url}/ml-intake/jobs/body/empty`);
+
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe('');
+  });
+
+  test('read part-way by a client that leaves does not stop the next',
+    async () => {
+      const left = new AbortController();
+      const partial = await fetch(`${server.url}/ml-intake/jobs/body/large`,
+        { signal: left.signal });
+      await partial.body?.getReader().read();
+      left.abort();
+
+      const next = await get();
+
+      expect(Buffer.from(await next.arrayBuffer()).equals(bytes)).toBe(true);
+    });
 });
