@@ -203,7 +203,9 @@ function buildHandler(): S3IngestHandler {
       records: createObjectRecords(dynamo, config.tableName),
       objects: createObjectStore(createS3Client(), config.bucketName),
       config,
-      settings: loadIngestSettings(),
+      // In its own thread: 1,769 MB of memory buys one vCPU, and the
+      // package holds no worker script (see lib/jobs/countingThread.ts).
+      settings: { ...loadIngestSettings(), countingThread: false },
       now: Date.now,
     },
     delayer: delayerFor(queue.queueUrl),

@@ -113,6 +113,8 @@ export function loadIngestSettings(
     // 8 MiB reads in well under a second and counts in about two.
     marginMs: positiveInt(env, 'ML_INGEST_MARGIN_MS',
       defaults.marginMs ?? 20_000),
+    countingThread: onOff(env, 'ML_COUNTING_THREAD',
+      defaults.countingThread ?? false),
   };
 }
 
@@ -138,11 +140,7 @@ export function loadQueueSettings(env: Env = process.env): QueueSettings {
  * lib/auth/authMode.ts for where `off` is allowed).
  */
 export function authModeFrom(env: Env = process.env): AuthMode {
-  const raw = (env.ML_AUTH ?? '').trim().toLowerCase();
-  if (raw === '' || raw === 'on') return 'on';
-  if (raw === 'off') return 'off';
-  throw new ConfigError(
-    `ML_AUTH must be 'on' or 'off', got '${env.ML_AUTH}'`);
+  return onOff(env, 'ML_AUTH', true) ? 'on' : 'off';
 }
 
 export function loadLocalSettings(env: Env = process.env): LocalSettings {
@@ -173,6 +171,15 @@ export const dataDirFrom = (env: Env): string =>
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
+}
+
+/** `on` or `off`, in any case; unset or empty takes the default. */
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`${name} must be 'on' or 'off', got '${env[name]}'`);
 }
 
 function nonNegativeInt(env: Env, name: string, fallback: number): number {

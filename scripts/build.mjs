@@ -8,6 +8,9 @@ const entries = {
   // The counting core alone, so that its memory is measured without the
   // AWS SDK, dynalite and the rest of the service loaded.
   'bench-core': 'test/bench/coreChild.ts',
+  // The S3 path's counting thread, loaded from beside the bundle that
+  // starts it (lib/jobs/countingThread.ts).
+  'counting-worker': 'lib/jobs/countingWorker.ts',
 };
 
 await build({

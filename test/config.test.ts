@@ -49,10 +49,20 @@ describe('the service settings', () => {
 
 describe('the S3 path settings', () => {
   test('take the documented defaults when nothing is set', () => {
-    // 8 MiB chunks, a 35 minute hold, a 20 s margin.
+    // 8 MiB chunks, a 35 minute hold, a 20 s margin, no counting thread.
     expect(loadIngestSettings({})).toEqual({
       chunkBytes: 8 * MiB, holdMs: 35 * 60_000, marginMs: 20_000,
+      countingThread: false,
     });
+  });
+
+  test('take ML_COUNTING_THREAD as on or off, in any case', () => {
+    expect(loadIngestSettings({ ML_COUNTING_THREAD: 'ON' }).countingThread)
+      .toBe(true);
+    expect(loadIngestSettings({ ML_COUNTING_THREAD: 'off' },
+      { countingThread: true }).countingThread).toBe(false);
+    expect(() => loadIngestSettings({ ML_COUNTING_THREAD: '1' })).toThrow(
+      "ML_COUNTING_THREAD must be 'on' or 'off', got '1'");
   });
 
   test('let a caller replace a default but not a variable that is set',

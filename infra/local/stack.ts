@@ -1,6 +1,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { S3Event } from 'aws-lambda';
 import { pino, type Logger } from 'pino';
 import { createHttpHandler } from '../../functions/http.js';
@@ -170,7 +171,9 @@ export async function startLocalStack(
     const ingest: IngestDeps = {
       store, records, objects, config, now: Date.now,
       settings: {
-        ...loadIngestSettings(process.env, { holdMs: LOCAL_HOLD_MS }),
+        ...loadIngestSettings(process.env, {
+          holdMs: LOCAL_HOLD_MS, countingThread: availableParallelism() > 1,
+        }),
         ...options.ingest,
       },
     };

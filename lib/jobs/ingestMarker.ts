@@ -53,6 +53,12 @@ export interface IngestSettings {
    * (`ML_INGEST_MARGIN_MS`); it must cover reading and counting one chunk.
    */
   marginMs: number;
+  /**
+   * Whether an object of more than one chunk is counted on a worker
+   * thread (`ML_COUNTING_THREAD`, see countingThread.ts). Off by default:
+   * the local stack turns it on where the machine has two cores or more.
+   */
+  countingThread: boolean;
 }
 
 /** The record an ended object leaves. */

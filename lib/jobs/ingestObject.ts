@@ -27,6 +27,9 @@ import {
 import { type IngestLease, takeIngestLease } from './ingestLease.js';
 import { feedGzipObject, feedPlainObject } from './objectChunks.js';
 import { ingestOwnerOf, isGzipKey, jobIdOfKey } from './objectKeys.js';
+import {
+  type CountingUpload, inlineUpload, startCountingThread,
+} from './countingThread.js';
 
 export interface IngestDeps {
   store: JobStore;
@@ -243,20 +246,48 @@ class ObjectTurn {
   }
 
   private async feed(sizeBytes: number): Promise<IngestOutcome> {
+    const start = this.marker as IngestMarker;
+    const upload = this.startCounting(sizeBytes, start.resume);
+    try {
+      return await this.feedTo(upload, sizeBytes);
+    } finally {
+      await upload.close();
+    }
+  }
+
+  /**
+   * On a thread of its own when that is set and the object takes more
+   * than one chunk: a smaller one is counted in less time than a new
+   * thread takes to load.
+   */
+  private startCounting(
+    sizeBytes: number, resume: IngestMarker['resume'],
+  ): CountingUpload {
+    const { deps } = this;
+    const counting = toCountingConfig(this.job);
+    const options = {
+      now: deps.now, limits: deps.config.readerLimits,
+      resume: resume ?? undefined,
+    };
+    const state = this.lease.state.counting;
+    if (deps.settings.countingThread && sizeBytes > deps.settings.chunkBytes) {
+      return startCountingThread(counting, state, options);
+    }
+    return inlineUpload(startUpload(counting, state, options));
+  }
+
+  private async feedTo(
+    upload: CountingUpload, sizeBytes: number,
+  ): Promise<IngestOutcome> {
     const { deps } = this;
     const start = this.marker as IngestMarker;
-    const counting = toCountingConfig(this.job);
-    const upload = startUpload(counting, this.lease.state.counting, {
-      now: deps.now, limits: deps.config.readerLimits,
-      resume: start.resume ?? undefined,
-    });
     // An empty object is empty input, whatever its name says.
     const gzip = isGzipKey(this.base.key) && sizeBytes > 0;
 
     const startOffset = start.resume?.offset ?? 0;
     let committedOffset = startOffset;
     const afterChunk = async (bytesRead: number) => {
-      const point = upload.checkpoint();
+      const point = await upload.checkpoint();
       // A chunk inside one long record moves nothing forward: no write.
       // And a turn stops only past where it began, or a record longer
       // than a turn's worth of chunks would be started over for ever.
@@ -285,7 +316,7 @@ class ObjectTurn {
     if (!whole) return { kind: 'paused', bytesDone: marker.bytesDone };
 
     // Diagnostics are flushed here, once per object.
-    const result = upload.end();
+    const result = await upload.end();
     return this.end(marker, 'done', result.counts, null, result.state);
   }
 

@@ -12,8 +12,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { CountingError } from '../counting/index.js';
-import type { Upload } from '../counting/types.js';
 import type { ObjectStore } from '../store/objects.js';
+import type { CountingUpload } from './countingThread.js';
 
 export interface ChunkFeed {
   objects: ObjectStore;
@@ -23,7 +23,7 @@ export interface ChunkFeed {
   chunkBytes: number;
   /** Offset in the (inflated) input where the upload resumes. */
   resumeOffset: number;
-  upload: Upload;
+  upload: CountingUpload;
   /**
    * Called after each chunk except the last, with the object bytes read so
    * far; commits, and resolves false when the turn must stop there.
@@ -58,7 +58,7 @@ export async function feedPlainObject(feed: ChunkFeed): Promise<boolean> {
       const pieces = await next;
       const end = Math.min(position + chunkBytes, sizeBytes);
       next = end < sizeBytes ? open(end) : undefined;
-      for await (const piece of pieces) upload.write(piece);
+      for await (const piece of pieces) await upload.write(piece);
       position = end;
 
       if (!await committed) return false;
@@ -122,7 +122,7 @@ export async function feedGzipObject(feed: ChunkFeed): Promise<boolean> {
           continue;
         }
         const fresh = skip === 0 ? piece : piece.subarray(skip);
-        upload.write(fresh);
+        await upload.write(fresh);
         sinceCommit += fresh.length;
         if (sinceCommit < chunkBytes) continue;
         sinceCommit = 0;

@@ -54,7 +54,10 @@ beforeAll(async () => {
     records: createObjectRecords(dynamo, tableName),
     objects: createObjectStore(s3, bucket),
     config, now: Date.now,
-    settings: { chunkBytes: 4096, holdMs: 60_000, marginMs: 1_000 },
+    settings: {
+      chunkBytes: 4096, holdMs: 60_000, marginMs: 1_000,
+      countingThread: false,
+    },
   };
 });
 

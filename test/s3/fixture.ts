@@ -33,14 +33,19 @@ export const uploads = createUploadService({ store, records, objects,
 
 export const setUpTable = () => ensureTable(dynamo, tableName);
 
-/** Ingest deps over the shared stand-ins; `store` may be a failing proxy. */
+/**
+ * Ingest deps over the shared stand-ins; `store` may be a failing proxy.
+ * An object of more than one chunk is counted on a thread of its own, as
+ * the local stack counts it; `countingThread: false` counts it inline, as
+ * the Lambda function does.
+ */
 export function ingestDeps(
   chunkBytes: number, jobStore: JobStore = store,
-  recordStore = records,
+  recordStore = records, countingThread = true,
 ): IngestDeps {
   return {
     store: jobStore, records: recordStore, objects, config, now: Date.now,
-    settings: { chunkBytes, holdMs: 60_000, marginMs: 1_000 },
+    settings: { chunkBytes, holdMs: 60_000, marginMs: 1_000, countingThread },
   };
 }
 

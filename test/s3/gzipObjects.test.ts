@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { startUpload } from '../../lib/counting/index.js';
 import { ingestObject } from '../../lib/jobs/ingestObject.js';
+import { inlineUpload } from '../../lib/jobs/countingThread.js';
 import { toCountingConfig } from '../../lib/jobs/jobConfig.js';
 import { feedGzipObject } from '../../lib/jobs/objectChunks.js';
 import { farequoteEpochNdjson, farequoteRows } from '../support/sharedData.js';
@@ -104,8 +105,8 @@ test('resuming a gzip object whose skip outlasts the turn fails clearly',
     const etag = await putObject(key, bytes);
     const counting = toCountingConfig((await store.getJob(jobId))!);
     const state = (await store.getState(jobId))!.counting;
-    const upload = startUpload(counting, state, {
-      now: Date.now, limits: config.readerLimits });
+    const upload = inlineUpload(startUpload(counting, state, {
+      now: Date.now, limits: config.readerLimits }));
 
     const fed = feedGzipObject({
       objects, key, etag, sizeBytes: bytes.length, chunkBytes: 4096,

@@ -11,7 +11,11 @@ beforeAll(setUpTable);
 const body = new TextEncoder().encode(repeatedFarequoteNdjson(3));
 const KiB = 1024;
 
-describe('a file of tens of MB through S3 in 64 KiB chunks', () => {
+describe.each([
+  ['on a counting thread', true],
+  ['in the ingesting thread', false],
+])('a file of tens of MB through S3 in 64 KiB chunks, counted %s', (_,
+  countingThread) => {
   test('counts exactly as the same records posted in one upload',
     async () => {
       const viaS3 = uniqueJobId('large-s3');
@@ -23,7 +27,8 @@ describe('a file of tens of MB through S3 in 64 KiB chunks', () => {
 
       // Stop each turn after 100 chunks, as a Lambda near its deadline.
       const { outcome, turns } = await ingestUntilEnd(
-        ingestDeps(64 * KiB), key, etag, () => turnOf(100));
+        ingestDeps(64 * KiB, undefined, undefined, countingThread), key, etag,
+        () => turnOf(100));
       const posted = await postOnce(viaHttp, body);
 
       expect(body.length).toBeGreaterThan(20 * 1024 * KiB);

@@ -7,14 +7,22 @@ const projectDir = fileURLToPath(new URL('../..', import.meta.url));
  * Inside node_modules, so that the bundle finds its packages (it leaves
  * them out, as the real one does).
  */
-const BUNDLE = `${projectDir}node_modules/.cache/ml-intake-tests/cli.mjs`;
+const BUNDLE_DIR = `${projectDir}node_modules/.cache/ml-intake-tests`;
+const BUNDLE = `${BUNDLE_DIR}/cli.mjs`;
 
 let built: Promise<unknown> | undefined;
 
-/** The `ml-intake` command bundled as scripts/build.mjs does it. */
+/**
+ * The `ml-intake` command bundled as scripts/build.mjs does it, with the
+ * counting thread's script beside it.
+ */
 function buildCli(): Promise<unknown> {
   built ??= build({
-    entryPoints: [`${projectDir}bin/ml-intake.ts`], outfile: BUNDLE,
+    entryPoints: {
+      cli: `${projectDir}bin/ml-intake.ts`,
+      'counting-worker': `${projectDir}lib/jobs/countingWorker.ts`,
+    },
+    outdir: BUNDLE_DIR, outExtension: { '.js': '.mjs' },
     bundle: true, platform: 'node', target: 'node20', format: 'esm',
     packages: 'external', logLevel: 'warning',
   });

@@ -1,0 +1,90 @@
+/**
+ * The process's counting threads (see countingThread.ts). Starting one
+ * takes about 150 ms, most of it loading js-joda with its time-zone data:
+ * more than counting 40 MB takes. So a thread whose upload is over waits
+ * for the next one, for a minute at most, instead of ending.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** Threads kept waiting; more uploads at once start threads of their own. */
+const MAX_IDLE = 2;
+const IDLE_MS = 60_000;
+
+/**
+ * A young generation of 16 MB, not V8's 48: the counting makes short-lived
+ * garbage only, and the larger one added about 20 MB to the peak RSS of a
+ * 1 GB object for no measurable speed.
+ */
+const LIMITS = { maxYoungGenerationSizeMb: 16 };
+
+interface Idle {
+  worker: Worker;
+  timer: NodeJS.Timeout;
+  onExit(): void;
+}
+
+const idle: Idle[] = [];
+
+/** A waiting thread, or a new one. */
+export function takeThread(): Worker {
+  const kept = idle.pop();
+  if (kept === undefined) return newWorker();
+  clearTimeout(kept.timer);
+  kept.worker.off('exit', kept.onExit);
+  kept.worker.off('error', kept.onExit);
+  kept.worker.ref();
+  return kept.worker;
+}
+
+/** Keeps a thread that holds no upload, with nothing in flight. */
+export function parkThread(worker: Worker): void {
+  if (idle.length === MAX_IDLE) {
+    void worker.terminate();
+    return;
+  }
+  const kept: Idle = {
+    worker,
+    timer: setTimeout(() => {
+      forget(kept);
+      void worker.terminate();
+    }, IDLE_MS),
+    onExit: () => {
+      clearTimeout(kept.timer);
+      forget(kept);
+    },
+  };
+  kept.timer.unref();
+  // One that fails while it waits is let go (an 'error' with no listener
+  // would end the process).
+  worker.once('exit', kept.onExit);
+  worker.once('error', kept.onExit);
+  // A waiting thread does not keep the process alive.
+  worker.unref();
+  idle.push(kept);
+}
+
+function forget(kept: Idle): void {
+  const at = idle.indexOf(kept);
+  if (at >= 0) idle.splice(at, 1);
+}
+
+/**
+ * The worker's script. The bundles of dist/ have it beside them as
+ * counting-worker.mjs (scripts/build.mjs). Run from the TypeScript
+ * sources (the tests), the thread registers tsx before it loads the
+ * source: Node 20 does not apply `--import tsx` to a worker's own entry.
+ */
+function newWorker(): Worker {
+  const options = { resourceLimits: LIMITS };
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./counting-worker.mjs', import.meta.url),
+      options);
+  }
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const source = JSON.stringify(
+    new URL('./countingWorker.ts', import.meta.url).href);
+  return new Worker(`import(${tsx}).then(({ register }) => {
+    register();
+    return import(${source});
+  });`, { ...options, eval: true });
+}
