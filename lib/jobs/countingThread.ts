@@ -2,8 +2,8 @@
  * An S3 object's counting upload on a worker thread of its own. Receiving
  * the object over HTTP, inflating a `.gz` and committing checkpoints then
  * run on the main thread beside the counting, not between its pieces: on
- * two cores a 1 GB object through the local stack went from about 0.6x
- * the counting core's own speed to about 0.8x (see the README's table).
+ * two cores a 1 GB object through the local stack went from 0.65x the
+ * counting core's own speed to 0.75-0.79x (see the README's table).
  * With one core there is nothing to gain, so the Lambda function counts
  * in its own thread (1,769 MB of memory buys one vCPU). The threads are
  * kept for the next upload (countingThreads.ts).
@@ -30,7 +30,10 @@ export interface CountingUpload {
   /** The state after every byte written before the call. */
   checkpoint(): Promise<UploadCheckpoint>;
   end(): Promise<UploadResult>;
-  /** Stops the thread, if there is one; an upload not ended is dropped. */
+  /**
+   * Lets the thread go, to the next upload or to its end; an upload not
+   * ended is dropped.
+   */
   close(): Promise<void>;
 }
 
@@ -72,12 +75,12 @@ export type FromWorker =
   | FailureMessage;
 
 /**
- * 8 MiB out at most, about 20 ms of counting: enough to carry the worker
- * over the gaps between HTTP pieces, and small beside the 256 MB the S3
- * path may use for a 1 GB object.
+ * 4 MiB out at most, about 10 ms of counting: enough to carry the worker
+ * over the gaps between HTTP pieces (8 MiB was no faster), and small
+ * beside the 256 MB the S3 path may use for a 1 GB object.
  */
 const BLOCK_BYTES = 1024 * 1024;
-const MAX_BLOCKS = 8;
+const MAX_BLOCKS = 4;
 
 /** Starts `startUpload(config, state, options)` on a thread of its own. */
 export function startCountingThread(

@@ -11,8 +11,8 @@ const fq = fqConfig();
 const options = { now: () => NOW, limits: LIMITS };
 const encode = (text: string) => new TextEncoder().encode(text);
 
-// farequote.csv twice over, the copy 5 days later: about 16 MB, twice
-// the 8 MiB the thread may hold at once, so writes wait for room.
+// farequote.csv twice over, the copy 5 days later: 14.9 MB, over three
+// times the 4 MiB the thread may hold at once, so writes wait for room.
 const twice = encode(repeatedFarequoteNdjson(2));
 
 const both = (): Array<[string, () => CountingUpload]> => [
