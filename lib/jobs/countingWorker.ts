@@ -1,7 +1,8 @@
 /**
  * The worker thread of countingThread.ts: one counting upload, fed in
- * blocks that go back once counted. Messages come in the order they were sent, so a
- * checkpoint or the end is answered after every write sent before it.
+ * blocks that go back once counted. Messages come in the order they were
+ * sent, so a checkpoint or the end is answered after every write sent
+ * before it.
  * After a failure every later message is answered with that failure,
  * until a reset drops the upload; the thread then serves the next.
  */
@@ -48,8 +49,6 @@ port.on('message', (message: ToWorker) => {
 
 function handle(message: ToWorker): void {
   switch (message.kind) {
-    case 'reset':
-      return;
     case 'start':
       nowMs = message.nowMs;
       upload = startUpload(message.config, message.state, {
