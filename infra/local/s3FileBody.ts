@@ -12,7 +12,8 @@ import type { ServerResponse } from 'node:http';
 
 /** The file stream s3rver made, opened on the bytes to send. */
 export interface OpenedRange {
-  fd: number;
+  /** Null once the stream is closed: Koa closes it when the socket fails. */
+  fd: number | null;
   /** First and last byte to send, as s3rver computed them. */
   start: number;
   end: number;
@@ -41,6 +42,12 @@ export function sendFileRange(
 
   const pump = () => {
     if (ended || reading) return;
+    // Koa's on-finished closes the file as soon as the socket fails,
+    // which can come before the answer's 'close' (an aborted download).
+    if (file.fd === null) {
+      finish(new Error('the file was closed part-way'));
+      return;
+    }
     if (position > file.end) {
       if (writing === 0) finish();
       return;
@@ -51,6 +58,7 @@ export function sendFileRange(
     const length = Math.min(BUFFER_BYTES, file.end - position + 1);
     fs.read(file.fd, buffer, 0, length, position, (error, bytes) => {
       reading = false;
+      if (ended) return;
       if (error !== null) {
         finish(error);
         return;

@@ -21,7 +21,7 @@ import type {
   CountingConfig, CountingState, Upload, UploadCheckpoint, UploadOptions,
   UploadResult, UploadResume, ReaderLimits,
 } from '../counting/types.js';
-import { parkThread, takeThread } from './countingThreads.js';
+import { endThread, parkThread, takeThread } from './countingThreads.js';
 
 /** An upload whose steps may run elsewhere; each resolves when done. */
 export interface CountingUpload {
@@ -82,11 +82,15 @@ export type FromWorker =
 const BLOCK_BYTES = 1024 * 1024;
 const MAX_BLOCKS = 4;
 
-/** Starts `startUpload(config, state, options)` on a thread of its own. */
+/**
+ * Starts `startUpload(config, state, options)` on a thread of its own;
+ * undefined while every spare core has one (countingThreads.ts).
+ */
 export function startCountingThread(
   config: CountingConfig, state: CountingState, options: UploadOptions,
-): CountingUpload {
+): CountingUpload | undefined {
   const worker = takeThread();
+  if (worker === undefined) return undefined;
   const start: ToWorker = {
     kind: 'start', config, state, limits: options.limits,
     resume: options.resume, nowMs: options.now(),
@@ -174,7 +178,7 @@ class ThreadUpload implements CountingUpload {
     this.worker.off('error', this.onError);
     this.worker.off('exit', this.onExit);
     if (reset) parkThread(this.worker);
-    else await this.worker.terminate();
+    else await endThread(this.worker);
   }
 
   /**

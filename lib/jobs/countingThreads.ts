@@ -4,11 +4,21 @@
  * more than counting 40 MB takes. So a thread whose upload is over waits
  * for the next one, for a minute at most, instead of ending. A waiting
  * thread holds about 50 MB, so one is kept: the objects of one job come
- * one after another, and uploads at once start threads of their own.
+ * one after another, and uploads at once start threads of their own, as
+ * many as there are cores beside the main thread (MAX_BUSY).
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 const MAX_IDLE = 1;
+/**
+ * Threads holding an upload at once: one a core beside the main thread,
+ * which receives, inflates and commits. Beyond that they only take turns,
+ * at about 70 MB each: twelve objects at once on two cores took the
+ * process to 1.16 GB with a thread each, 323 MB inline, in the same time.
+ */
+const MAX_BUSY = Math.max(1, availableParallelism() - 1);
+let busy = 0;
 const IDLE_MS = 60_000;
 
 /**
@@ -26,10 +36,19 @@ interface Idle {
 
 const idle: Idle[] = [];
 
-/** A waiting thread, or a new one. */
-export function takeThread(): Worker {
+/** A waiting thread, or a new one; none while every spare core has one. */
+export function takeThread(): Worker | undefined {
+  if (busy === MAX_BUSY) return undefined;
+  busy += 1;
   const kept = idle.pop();
-  if (kept === undefined) return newWorker();
+  if (kept === undefined) {
+    try {
+      return newWorker();
+    } catch (error) {
+      busy -= 1;
+      throw error;
+    }
+  }
   clearTimeout(kept.timer);
   kept.worker.off('exit', kept.onExit);
   kept.worker.off('error', kept.onExit);
@@ -37,8 +56,15 @@ export function takeThread(): Worker {
   return kept.worker;
 }
 
+/** Ends a thread that held an upload and cannot be kept. */
+export async function endThread(worker: Worker): Promise<void> {
+  busy -= 1;
+  await worker.terminate();
+}
+
 /** Keeps a thread that holds no upload, with nothing in flight. */
 export function parkThread(worker: Worker): void {
+  busy -= 1;
   if (idle.length === MAX_IDLE) {
     void worker.terminate();
     return;

@@ -256,9 +256,9 @@ class ObjectTurn {
   }
 
   /**
-   * On a thread of its own when that is set and the object takes more
-   * than one chunk: a smaller one is counted in less time than a new
-   * thread takes to load.
+   * On a thread of its own when that is set, the object takes more than
+   * one chunk (a smaller one is counted in less time than a new thread
+   * takes to load) and a core is free for it.
    */
   private startCounting(
     sizeBytes: number, resume: IngestMarker['resume'],
@@ -270,10 +270,10 @@ class ObjectTurn {
       resume: resume ?? undefined,
     };
     const state = this.lease.state.counting;
-    if (deps.settings.countingThread && sizeBytes > deps.settings.chunkBytes) {
-      return startCountingThread(counting, state, options);
-    }
-    return inlineUpload(startUpload(counting, state, options));
+    const threaded = deps.settings.countingThread
+      && sizeBytes > deps.settings.chunkBytes
+      ? startCountingThread(counting, state, options) : undefined;
+    return threaded ?? inlineUpload(startUpload(counting, state, options));
   }
 
   private async feedTo(
