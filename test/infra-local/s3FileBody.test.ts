@@ -17,8 +17,11 @@ let url: string;
 /** fs.read calls made on a file stream that was already closed. */
 let readsOfClosed = 0;
 
-// 3 MiB: twelve of the 256 KiB buffers the body is sent from.
-const bytes = randomBytes(3 * 1024 * 1024);
+// 32 MiB: 128 of the 256 KiB buffers the body is sent from, and more than
+// the socket buffers of both ends hold (4 MiB and 32 MiB at most here on
+// loopback; the reader's stays small, as it reads slowly), so reads are
+// still to come when the file is closed 5 ms in.
+const bytes = randomBytes(32 * 1024 * 1024);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ml-intake-file-body-'));
