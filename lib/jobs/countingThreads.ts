@@ -4,18 +4,19 @@
  * more than counting 40 MB takes. So a thread whose upload is over waits
  * for the next one, for a minute at most, instead of ending. A waiting
  * thread holds about 50 MB, so one is kept: the objects of one job come
- * one after another, and uploads at once start threads of their own, as
- * many as there are cores beside the main thread (MAX_BUSY).
+ * one after another, and uploads at once start threads of their own, up
+ * to one for each core beyond the main thread's (MAX_BUSY).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 const MAX_IDLE = 1;
 /**
- * Threads holding an upload at once: one a core beside the main thread,
- * which receives, inflates and commits. Beyond that they only take turns,
- * at about 70 MB each: twelve objects at once on two cores took the
- * process to 1.16 GB with a thread each, 323 MB inline, in the same time.
+ * Threads holding an upload at once: one for each core beyond the main
+ * thread's, which receives, inflates and commits. More would only take
+ * turns, at about 70 MB each: twelve objects at once on two cores took
+ * the process to 1.16 GB with a thread each, 323 MB inline, in the same
+ * time.
  */
 const MAX_BUSY = Math.max(1, availableParallelism() - 1);
 let busy = 0;
