@@ -3,7 +3,7 @@
  * the object over HTTP, inflating a `.gz` and committing checkpoints then
  * run on the main thread beside the counting, not between its pieces: on
  * two cores a 1 GB object through the local stack went from 0.65x the
- * counting core's own speed to 0.76-0.83x (see the README's table).
+ * counting core's own speed to 0.76-0.82x (see the README's table).
  * With one core there is nothing to gain, so the Lambda function counts
  * in its own thread (1,769 MB of memory buys one vCPU). The threads are
  * kept for the next upload (countingThreads.ts).
