@@ -1,33 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { startS3Server } from '../../infra/local/s3Server.js';
 import { startLocalStack } from '../../infra/local/stack.js';
 import { createS3Client } from '../../lib/store/objects.js';
 import { farequoteEpochNdjson, farequoteRows } from '../support/sharedData.js';
-import {
-  startServeProcess, type ServeProcess,
-} from '../support/stackProcess.js';
+import { servedEachTest } from '../support/stackProcess.js';
 
-let dataDir: string;
-const running: ServeProcess[] = [];
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-crash-'));
-});
-afterEach(async () => {
-  // Processes a failed test left behind.
-  await Promise.all(running.splice(0).map((serve) => serve.kill()));
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function serve(env: Record<string, string>): Promise<ServeProcess> {
-  const started = await startServeProcess(dataDir, env);
-  running.push(started);
-  return started;
-}
+const { dataDir: folder, serve } = servedEachTest('crash');
 
 const job = {
   analysis_config: { bucket_span: '1h', detectors: [{ function: 'mean',
@@ -79,7 +60,8 @@ describe('a restart of the local stack', () => {
   test('ingests objects whose events were lost before it started',
     async () => {
       const options = {
-        host: '127.0.0.1', port: 0, s3Port: 0, dataDir, auth: 'off' as const,
+        host: '127.0.0.1', port: 0, s3Port: 0, dataDir: folder(),
+        auth: 'off' as const,
         logger: pino({ level: 'silent' }),
       };
       const first = await startLocalStack(options);
@@ -87,7 +69,7 @@ describe('a restart of the local stack', () => {
       await first.close();
       // Put while nothing listened to s3rver's events.
       const s3 = await startS3Server({ host: '127.0.0.1', port: 0,
-        directory: join(dataDir, 's3'), bucketName: 'ml-intake' });
+        directory: join(folder(), 's3'), bucketName: 'ml-intake' });
       const client = createS3Client({ endpoint: s3.url });
       for (const [i, body] of parts.slice(1).entries()) {
         await client.send(new PutObjectCommand({ Bucket: 'ml-intake',

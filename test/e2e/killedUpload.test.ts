@@ -1,31 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { farequoteRows } from '../support/sharedData.js';
-import {
-  startServeProcess, type ServeProcess,
-} from '../support/stackProcess.js';
+import { servedEachTest } from '../support/stackProcess.js';
 
-let dataDir: string;
-const running: ServeProcess[] = [];
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'ml-intake-killed-'));
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((serve) => serve.kill()));
-  await rm(dataDir, { recursive: true, force: true });
-});
-
+const served = servedEachTest('killed');
 // A busy job answers 429 at once rather than after 10 s.
-const ENV = { ML_LEASE_WAIT_MS: '0' };
-
-async function serve(): Promise<ServeProcess> {
-  const started = await startServeProcess(dataDir, ENV);
-  running.push(started);
-  return started;
-}
+const serve = () => served.serve({ ML_LEASE_WAIT_MS: '0' });
 
 const JOB_PATH = '/_ml/anomaly_detectors/k9h';
 const job = {

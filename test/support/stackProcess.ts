@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { afterEach, beforeEach } from 'vitest';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 /**
@@ -64,6 +68,40 @@ export async function startServeProcess(
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     }),
+  };
+}
+
+/**
+ * For each test of the file: a new data folder named after `prefix`, and
+ * `serve` processes on it, killed when the test ends (also those a failed
+ * test left running) before the folder is removed.
+ */
+export function servedEachTest(prefix: string): {
+  dataDir(): string;
+  serve(env?: Record<string, string>): Promise<ServeProcess>;
+} {
+  let dataDir: string | undefined;
+  const running: ServeProcess[] = [];
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), `ml-intake-${prefix}-`));
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((serve) => serve.kill()));
+    if (dataDir !== undefined) {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+  const current = () => {
+    if (dataDir === undefined) throw new Error('no test is running');
+    return dataDir;
+  };
+  return {
+    dataDir: current,
+    async serve(env = {}) {
+      const started = await startServeProcess(current(), env);
+      running.push(started);
+      return started;
+    },
   };
 }
 
